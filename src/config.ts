@@ -1,0 +1,58 @@
+/**
+ * Configuration, parsed and validated once from the environment (SPEC §11). Nothing else reads
+ * process.env. A missing TORTIE_SECRET_KEY is generated into the data directory on first start.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+export interface Config {
+  databaseUrl: string;
+  dataDir: string;
+  host: string;
+  port: number;
+  baseUrl: string;
+  /** 32 bytes, base64. */
+  secretKey: string;
+  smtpUrl: string | null;
+  logLevel: string;
+  /** Largest request body accepted, in bytes. */
+  bodyLimit: number;
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const dataDir = resolve(env.TORTIE_DATA_DIR || './data');
+  const host = env.HOST || '127.0.0.1';
+  const portText = env.PORT || '8080';
+  if (!/^\d+$/.test(portText) || Number(portText) > 65535) throw new ConfigError(`PORT must be a port number, got ${portText}`);
+  const port = Number(portText);
+  const databaseUrl = env.DATABASE_URL || `sqlite:${join(dataDir, 'tortie.db')}`;
+  const baseUrl = (env.BASE_URL || `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, '');
+  let secretKey = env.TORTIE_SECRET_KEY || '';
+  if (!secretKey) secretKey = loadOrCreateSecretKey(dataDir);
+  if (Buffer.from(secretKey, 'base64').length !== 32) {
+    throw new ConfigError('TORTIE_SECRET_KEY must be 32 bytes encoded in base64 (generate one with: openssl rand -base64 32)');
+  }
+  return {
+    databaseUrl,
+    dataDir,
+    host,
+    port,
+    baseUrl,
+    secretKey,
+    smtpUrl: env.SMTP_URL || null,
+    logLevel: env.LOG_LEVEL || 'info',
+    bodyLimit: 1024 * 1024,
+  };
+}
+
+function loadOrCreateSecretKey(dataDir: string): string {
+  const file = join(dataDir, 'secret.key');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const key = randomBytes(32).toString('base64');
+  writeFileSync(file, key + '\n', { mode: 0o600, flag: 'wx' });
+  return key;
+}

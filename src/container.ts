@@ -1,0 +1,78 @@
+/**
+ * The composition root: the only place that constructs concrete parts (database, repositories,
+ * services, crypto, clock) and wires them together. Everything else receives what it needs.
+ */
+import type { Config } from './config.js';
+import { createDb, type DbHandle } from './db/create-db.js';
+import { dbContext, type DbContext } from './repositories/db-context.js';
+import { systemClock, type Clock } from './lib/clock.js';
+import { CryptoEnvelope, secretKeyFromBase64 } from './lib/crypto-envelope.js';
+import { CursorCodec } from './lib/cursor-codec.js';
+import { EnterprisesRepository } from './repositories/enterprises.repository.js';
+import { AuthRepository } from './repositories/auth.repository.js';
+import { LedgerRepository } from './repositories/ledger.repository.js';
+import { TokenService } from './services/auth/token.service.js';
+import { RevocationCache } from './services/auth/revocation-cache.js';
+import { EnterprisesService } from './services/enterprises.service.js';
+
+export interface ContainerOptions {
+  clock?: Clock;
+  /** PostgreSQL schema to use (tests). */
+  schema?: string;
+  /** An already-open database (tests share one across apps). */
+  dbHandle?: DbHandle;
+}
+
+export interface Container {
+  config: Config;
+  clock: Clock;
+  dbh: DbHandle;
+  ctx: DbContext;
+  envelope: CryptoEnvelope;
+  cursors: CursorCodec;
+  repos: {
+    enterprises: EnterprisesRepository;
+    auth: AuthRepository;
+    ledger: LedgerRepository;
+  };
+  revocations: RevocationCache;
+  tokens: TokenService;
+  services: {
+    enterprises: EnterprisesService;
+  };
+  /** Closes the database and anything else holding resources. */
+  close(): Promise<void>;
+}
+
+export function createContainer(config: Config, options: ContainerOptions = {}): Container {
+  const clock = options.clock ?? systemClock;
+  const dbh = options.dbHandle ?? createDb(config.databaseUrl, { schema: options.schema });
+  const ctx = dbContext(dbh.db, dbh.dialect);
+  const envelope = new CryptoEnvelope(secretKeyFromBase64(config.secretKey));
+  const cursors = new CursorCodec(envelope.deriveKey('cursor'));
+  const repos = {
+    enterprises: new EnterprisesRepository(ctx),
+    auth: new AuthRepository(ctx),
+    ledger: new LedgerRepository(ctx),
+  };
+  const revocations = new RevocationCache(repos.auth, clock);
+  const tokens = new TokenService(repos.auth, envelope, clock, config.baseUrl, revocations);
+  const services = {
+    enterprises: new EnterprisesService(repos.enterprises, repos.auth, clock),
+  };
+  return {
+    config,
+    clock,
+    dbh,
+    ctx,
+    envelope,
+    cursors,
+    repos,
+    revocations,
+    tokens,
+    services,
+    async close() {
+      if (!options.dbHandle) await dbh.destroy();
+    },
+  };
+}

@@ -1,0 +1,146 @@
+/**
+ * createDb(url): one Kysely instance over SQLite (better-sqlite3; WAL, foreign keys, busy timeout,
+ * IMMEDIATE write transactions, exact decimal functions) or PostgreSQL (pg; int8 as numbers,
+ * numeric as strings). Nothing outside db/ and repositories/ knows which one it is.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import pg from 'pg';
+import {
+  CompiledQuery,
+  Kysely,
+  Migrator,
+  PostgresDialect,
+  SqliteDialect,
+  SqliteDriver,
+  type DatabaseConnection,
+  type Driver,
+} from 'kysely';
+import type { Database } from './schema.js';
+import { TortieMigrationProvider, type DialectName } from './migrations/index.js';
+import { DecimalSum, add, cmp, mul, normalize } from '../lib/decimal.js';
+
+export interface DbHandle {
+  db: Kysely<Database>;
+  dialect: DialectName;
+  /** Applies pending migrations; returns the names applied. */
+  migrate(): Promise<string[]>;
+  /** Names of migrations not yet applied. */
+  pendingMigrations(): Promise<string[]>;
+  destroy(): Promise<void>;
+}
+
+export interface CreateDbOptions {
+  /** PostgreSQL only: put every table in this schema (created if missing). Used by tests. */
+  schema?: string;
+  /** PostgreSQL pool size. */
+  poolSize?: number;
+}
+
+/** `sqlite:PATH`, `sqlite://PATH`, `postgres://…`, `postgresql://…`. */
+export function parseDatabaseUrl(url: string): { dialect: DialectName; path: string } {
+  if (url.startsWith('sqlite://')) return { dialect: 'sqlite', path: url.slice('sqlite://'.length) };
+  if (url.startsWith('sqlite:')) return { dialect: 'sqlite', path: url.slice('sqlite:'.length) };
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return { dialect: 'postgres', path: url };
+  throw new Error(`DATABASE_URL must start with sqlite: or postgres:// (got ${url.split(':')[0]}:…)`);
+}
+
+/** Kysely's SQLite driver begins DEFERRED transactions; writers need IMMEDIATE to honour busy_timeout. */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(private readonly cfg: ConstructorParameters<typeof SqliteDialect>[0]) {
+    super(cfg);
+  }
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.cfg);
+  }
+}
+
+function registerDecimalFunctions(sqlite: BetterSqlite3.Database): void {
+  const dec = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+  sqlite.aggregate('dec_sum', {
+    start: () => null as DecimalSum | null,
+    step: (acc: DecimalSum | null, v: unknown) => {
+      const s = dec(v);
+      if (s === null) return acc;
+      return (acc ?? new DecimalSum()).add(s);
+    },
+    result: (acc: DecimalSum | null) => (acc === null ? null : acc.value()),
+  });
+  sqlite.function('dec_add', { deterministic: true }, (a: unknown, b: unknown) => {
+    const x = dec(a);
+    const y = dec(b);
+    return x === null || y === null ? null : add(x, y);
+  });
+  sqlite.function('dec_mul', { deterministic: true }, (a: unknown, b: unknown) => {
+    const x = dec(a);
+    const y = dec(b);
+    return x === null || y === null ? null : mul(x, y);
+  });
+  sqlite.function('dec_cmp', { deterministic: true }, (a: unknown, b: unknown) => {
+    const x = dec(a);
+    const y = dec(b);
+    return x === null || y === null ? null : cmp(x, y);
+  });
+  sqlite.function('dec_norm', { deterministic: true }, (a: unknown) => {
+    const x = dec(a);
+    return x === null ? null : normalize(x);
+  });
+}
+
+export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
+  const { dialect, path } = parseDatabaseUrl(url);
+  let db: Kysely<Database>;
+  if (dialect === 'sqlite') {
+    if (path !== ':memory:' && path !== '') mkdirSync(dirname(path), { recursive: true });
+    const sqlite = new BetterSqlite3(path === '' ? ':memory:' : path);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 10000');
+    sqlite.pragma('synchronous = NORMAL');
+    registerDecimalFunctions(sqlite);
+    db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
+  } else {
+    const types = {
+      getTypeParser: (oid: number, format?: 'text' | 'binary') => {
+        if (oid === 20) return (v: string) => Number(v); // int8: ids and counts fit in 2^53
+        // every other type, numeric (1700) included, keeps pg's default (numeric stays a string)
+        return pg.types.getTypeParser(oid, format ?? 'text');
+      },
+    };
+    const pool = new pg.Pool({
+      connectionString: path,
+      max: options.poolSize ?? 10,
+      types: types as pg.CustomTypesConfig,
+      ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+    });
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  }
+
+  const migrator = new Migrator({ db, provider: new TortieMigrationProvider(dialect) });
+  return {
+    db,
+    dialect,
+    async migrate() {
+      if (dialect === 'postgres' && options.schema) {
+        await db.schema.createSchema(options.schema).ifNotExists().execute();
+      }
+      const { error, results } = await migrator.migrateToLatest();
+      if (error) throw error instanceof Error ? error : new Error(String(error));
+      return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+    },
+    async pendingMigrations() {
+      const all = await migrator.getMigrations();
+      return all.filter((m) => !m.executedAt).map((m) => m.name);
+    },
+    async destroy() {
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,36 @@
+/**
+ * The one migration history for both databases. Migrations branch only on column types, through
+ * the context: `seqType` (auto-incrementing pagination id) and `decType` (exact decimal storage).
+ */
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import * as m0001 from './0001-initial.js';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+export interface MigrationContext {
+  dialect: DialectName;
+  /** `integer` on SQLite (with AUTOINCREMENT), `bigserial` on PostgreSQL. */
+  seqType: 'integer' | 'bigserial';
+  /** `text` on SQLite (a `numeric` column there would become a float), `numeric` on PostgreSQL. */
+  decType: 'text' | 'numeric';
+}
+
+interface MigrationModule {
+  up(db: Kysely<unknown>, ctx: MigrationContext): Promise<void>;
+}
+
+const MIGRATIONS: [string, MigrationModule][] = [['0001-initial', m0001]];
+
+export class TortieMigrationProvider implements MigrationProvider {
+  constructor(private readonly dialect: DialectName) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    const ctx: MigrationContext = {
+      dialect: this.dialect,
+      seqType: this.dialect === 'sqlite' ? 'integer' : 'bigserial',
+      decType: this.dialect === 'sqlite' ? 'text' : 'numeric',
+    };
+    return Object.fromEntries(MIGRATIONS.map(([name, mod]) => [name, { up: (db: Kysely<unknown>) => mod.up(db, ctx) }]));
+  }
+}
+
+export const MIGRATION_NAMES = MIGRATIONS.map(([n]) => n);

@@ -1,0 +1,205 @@
+/**
+ * Row types of every table, as Kysely sees them. Conventions on both databases:
+ * - ids are UUID text; `seq` is the internal, monotonically increasing pagination id;
+ * - timestamps are ISO 8601 UTC text with milliseconds (sorts correctly, identical on both);
+ * - decimals are TEXT on SQLite and unconstrained `numeric` on PostgreSQL, read as strings and
+ *   normalized at the repository boundary;
+ * - booleans are integers 0/1; JSON is TEXT.
+ */
+import type { Generated } from 'kysely';
+
+export interface EnterprisesTable {
+  seq: Generated<number>;
+  id: string;
+  name: string;
+  base_currency: string;
+  is_demo: number;
+  created_at: string;
+}
+
+export interface OauthClientsTable {
+  client_id: string;
+  enterprise_id: string;
+  name: string;
+  secret_hash: string;
+  /** JSON array of registered redirect URIs. */
+  redirect_uris: string;
+  created_at: string;
+  /** Every token issued to this client before this time is revoked. */
+  tokens_revoked_before: string | null;
+}
+
+export interface SigningKeysTable {
+  kid: string;
+  alg: string;
+  public_jwk: string;
+  /** The private JWK sealed with the crypto envelope (AAD = kid). */
+  private_jwk_enc: string;
+  created_at: string;
+  /** Set when a newer key took over signing; the key still verifies until its tokens expire. */
+  retired_at: string | null;
+}
+
+export interface RevokedTokensTable {
+  jti: string;
+  revoked_at: string;
+  /** When the token would have expired anyway; rows past it can be pruned. */
+  expires_at: string;
+}
+
+export interface UsersTable {
+  seq: Generated<number>;
+  id: string;
+  enterprise_id: string;
+  email: string | null;
+  email_lower: string | null;
+  full_name: string | null;
+  consented_at: string;
+  deactivated_on: string | null;
+  deactivated: number;
+  /** Set when the user was erased: the row stays only as a tombstone. */
+  erased_at: string | null;
+  tokens_revoked_before: string | null;
+  created_at: string;
+}
+
+export interface ConsentsTable {
+  id: string;
+  enterprise_id: string;
+  user_id: string;
+  client_id: string | null;
+  /** JSON array of scopes. */
+  scopes: string;
+  version: string;
+  consented_at: string;
+  revoked_at: string | null;
+}
+
+export interface EnterpriseProvidersTable {
+  enterprise_id: string;
+  provider_id: string;
+}
+
+export interface ProviderStatusTable {
+  provider_id: string;
+  status: string;
+  updated_at: string;
+}
+
+export interface AccountsTable {
+  seq: Generated<number>;
+  id: string;
+  enterprise_id: string;
+  user_id: string;
+  provider_id: string;
+  display_label: string | null;
+  connection_type: string;
+  /** JSON array of public addresses (wallets), `[]` otherwise. */
+  addresses: string;
+  status: string;
+  status_cause: string | null;
+  /** Credentials sealed with the crypto envelope (AAD = account id); null when none or destroyed. */
+  credentials_enc: string | null;
+  created_at: string;
+  last_synced_at: string | null;
+  next_sync_at: string | null;
+  /** Connector-owned JSON cursor for incremental syncs. */
+  sync_cursor: string | null;
+  /** JSON reconciliation result of the last sync. */
+  reconciliation: string | null;
+}
+
+export interface AssetPositionsTable {
+  enterprise_id: string;
+  user_id: string;
+  account_id: string;
+  provider_id: string;
+  asset_id: string;
+  asset_symbol: string;
+  asset_name: string | null;
+  network: string | null;
+  quantity: string;
+  updated_at: string;
+  /** Provenance: the raw source record and the connector that produced it. */
+  raw: string | null;
+  connector_version: string | null;
+}
+
+export interface TransactionsTable {
+  seq: Generated<number>;
+  id: string;
+  enterprise_id: string;
+  user_id: string;
+  account_id: string;
+  provider_id: string;
+  timestamp: string;
+  type: string;
+  status: string;
+  category: string;
+  is_internal_transfer: number;
+  counterparty_account_id: string | null;
+  /** JSON `[Movement]` as served. */
+  inputs: string;
+  outputs: string;
+  /** JSON `[FeeItem]`. */
+  fee_items: string;
+  fee_total: string | null;
+  /** Currency of every value on this transaction (the enterprise's base currency). */
+  value_currency: string;
+  network: string | null;
+  tx_hash: string | null;
+  from_address: string | null;
+  to_address: string | null;
+  provider_transaction_id: string;
+  description: string | null;
+  /** Stable identity within the account (source record id or content hash): upserts key on it. */
+  fingerprint: string;
+  raw: string | null;
+  connector_version: string | null;
+  price_source: string | null;
+  priced_at: string | null;
+  removed_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** One row per asset a transaction moves, per side: the index behind asset filters and trade stats. */
+export interface TransactionMovementsTable {
+  transaction_seq: number;
+  enterprise_id: string;
+  user_id: string;
+  asset_id: string;
+  asset_symbol_lower: string;
+  /** `in` (an input, left the account), `out` (an output, came in), `fee`. */
+  side: string;
+  quantity: string;
+  value: string | null;
+  timestamp: string;
+  /** 1 when the transaction counts for top-traded-assets (trade type, confirmed, not internal). */
+  is_trade: number;
+}
+
+export interface PricesTable {
+  asset_id: string;
+  currency: string;
+  /** ISO timestamp the price is for (daily series use 00:00:00.000Z). */
+  ts: string;
+  price: string;
+  source: string;
+}
+
+export interface Database {
+  enterprises: EnterprisesTable;
+  oauth_clients: OauthClientsTable;
+  signing_keys: SigningKeysTable;
+  revoked_tokens: RevokedTokensTable;
+  users: UsersTable;
+  consents: ConsentsTable;
+  enterprise_providers: EnterpriseProvidersTable;
+  provider_status: ProviderStatusTable;
+  accounts: AccountsTable;
+  asset_positions: AssetPositionsTable;
+  transactions: TransactionsTable;
+  transaction_movements: TransactionMovementsTable;
+  prices: PricesTable;
+}

@@ -1,0 +1,70 @@
+/**
+ * The revocation list every request consults (SPEC §4): revoked token ids, and "revoked before"
+ * times per client and per user. Revocations made by this instance apply at once; those made by
+ * another instance are picked up within `refreshMs`.
+ */
+import type { AuthRepository } from '../../repositories/auth.repository.js';
+import type { Clock } from '../../lib/clock.js';
+import { isoOf } from '../../lib/clock.js';
+import type { AccessClaims } from './token.service.js';
+
+export class RevocationCache {
+  private readonly jtis = new Set<string>();
+  private lastSync: string | null = null;
+  private lastSyncAt = -Infinity;
+  private readonly before = new Map<string, { value: string | null; at: number }>();
+
+  constructor(
+    private readonly repo: AuthRepository,
+    private readonly clock: Clock,
+    private readonly refreshMs = 1_000,
+  ) {}
+
+  async isRevoked(c: AccessClaims): Promise<boolean> {
+    await this.refresh();
+    if (this.jtis.has(c.jti)) return true;
+    const issuedAt = isoOf(c.iat * 1000);
+    const clientBefore = await this.cutoff(`c:${c.clientId}`, async () => {
+      const client = await this.repo.getClient(c.clientId);
+      return client ? client.tokens_revoked_before : undefined;
+    }, true);
+    if (clientBefore === undefined) return true; // the client no longer exists
+    if (clientBefore && issuedAt <= clientBefore) return true;
+    if (c.kind === 'platform') {
+      const userBefore = await this.cutoff(`u:${c.sub}`, () => this.repo.userTokensRevokedBefore(c.sub), false);
+      if (userBefore && issuedAt <= userBefore) return true;
+    }
+    return false;
+  }
+
+  /** Records a revocation made by this instance: effective immediately here. */
+  noteRevokedJti(jti: string): void {
+    this.jtis.add(jti);
+  }
+
+  /** Forgets the cached cutoff of a client or user, after this instance changed it. */
+  invalidate(kind: 'client' | 'user', id: string): void {
+    this.before.delete(`${kind === 'client' ? 'c' : 'u'}:${id}`);
+  }
+
+  private async refresh(): Promise<void> {
+    const now = this.clock.now();
+    if (now - this.lastSyncAt < this.refreshMs) return;
+    // overlap by a few seconds: rows committed late by another instance are not missed
+    const since = this.lastSync ?? '0000';
+    const rows = await this.repo.revocationsSince(since);
+    for (const r of rows) this.jtis.add(r.jti);
+    this.lastSync = isoOf(now - 5_000);
+    this.lastSyncAt = now;
+  }
+
+  private async cutoff(key: string, load: () => Promise<string | null | undefined>, missingMeansRevoked: boolean): Promise<string | null | undefined> {
+    const now = this.clock.now();
+    const hit = this.before.get(key);
+    if (hit && now - hit.at < this.refreshMs) return hit.value;
+    const v = await load();
+    if (v === undefined && missingMeansRevoked) return undefined;
+    this.before.set(key, { value: v ?? null, at: now });
+    return v ?? null;
+  }
+}

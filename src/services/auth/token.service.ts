@@ -1,0 +1,159 @@
+/**
+ * Access tokens (SPEC §4): ES256 JWTs with a `kid`, 15 minutes, signed by keys kept in the database
+ * (private halves sealed with TORTIE_SECRET_KEY) so every instance shares them. Verification pins
+ * the algorithm, issuer and audience, then consults the revocation cache.
+ */
+import { SignJWT, exportJWK, generateKeyPair, importJWK, jwtVerify, type JWK, type JWTPayload, type CryptoKey } from 'jose';
+import type { AuthRepository } from '../../repositories/auth.repository.js';
+import type { CryptoEnvelope } from '../../lib/crypto-envelope.js';
+import type { Clock } from '../../lib/clock.js';
+import { isoOf } from '../../lib/clock.js';
+import { randomToken } from '../../lib/ids.js';
+import { AppError } from '../../domain/errors.js';
+import type { RevocationCache } from './revocation-cache.js';
+
+export const ACCESS_TOKEN_TTL_S = 900;
+export const AUDIENCES = { enterprise: 'tortie:enterprise', platform: 'tortie:platform' } as const;
+export type TokenKind = keyof typeof AUDIENCES;
+
+export interface AccessClaims {
+  kind: TokenKind;
+  /** client id (enterprise tokens) or user id (platform tokens). */
+  sub: string;
+  enterpriseId: string;
+  clientId: string;
+  scope: string;
+  jti: string;
+  iat: number;
+  exp: number;
+}
+
+interface LoadedKey {
+  kid: string;
+  publicJwk: JWK;
+  publicKey: CryptoKey | Uint8Array;
+  privateKey: CryptoKey | Uint8Array;
+  retiredAt: string | null;
+}
+
+export class TokenService {
+  private keys: LoadedKey[] = [];
+  private loadedAt = -Infinity;
+
+  constructor(
+    private readonly repo: AuthRepository,
+    private readonly envelope: CryptoEnvelope,
+    private readonly clock: Clock,
+    private readonly issuer: string,
+    private readonly revocations: RevocationCache,
+  ) {}
+
+  /** Creates the first signing key when the database has none. */
+  async ensureSigningKey(): Promise<void> {
+    await this.loadKeys(true);
+    if (!this.keys.some((k) => k.retiredAt === null)) await this.rotate();
+  }
+
+  /** Makes a new signing key current; older keys keep verifying until their tokens expire. */
+  async rotate(): Promise<string> {
+    const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true });
+    const kid = `k${this.clock.now().toString(36)}${randomToken(4)}`;
+    const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' };
+    const privateJwk = await exportJWK(privateKey);
+    const now = isoOf(this.clock.now());
+    await this.repo.insertSigningKey(
+      { kid, alg: 'ES256', public_jwk: JSON.stringify(publicJwk), private_jwk_enc: this.envelope.seal(JSON.stringify(privateJwk), kid), created_at: now, retired_at: null },
+      now,
+    );
+    await this.loadKeys(true);
+    return kid;
+  }
+
+  /** Public keys that may still verify a live token. */
+  async jwks(): Promise<{ keys: JWK[] }> {
+    await this.loadKeys(false);
+    return { keys: this.keys.map((k) => k.publicJwk) };
+  }
+
+  async issue(kind: TokenKind, sub: string, enterpriseId: string, clientId: string, scope: string): Promise<{ token: string; jti: string; expiresIn: number }> {
+    await this.loadKeys(false);
+    const key = this.keys.find((k) => k.retiredAt === null);
+    if (!key) throw new AppError('service_unavailable', 'no signing key: run `tortie keys rotate`');
+    const jti = randomToken(16);
+    const iat = Math.floor(this.clock.now() / 1000);
+    const token = await new SignJWT({ ent: enterpriseId, scope, cid: clientId })
+      .setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'at+jwt' })
+      .setIssuer(this.issuer)
+      .setAudience(AUDIENCES[kind])
+      .setSubject(sub)
+      .setJti(jti)
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + ACCESS_TOKEN_TTL_S)
+      .sign(key.privateKey);
+    return { token, jti, expiresIn: ACCESS_TOKEN_TTL_S };
+  }
+
+  /**
+   * Verifies signature, algorithm, issuer, audience, expiry and revocation. Any failure is an
+   * `unauthorized` AppError; the kind mismatch (a user token on an enterprise route) is `forbidden`.
+   */
+  async verify(token: string, expected: TokenKind): Promise<AccessClaims> {
+    let payload: JWTPayload;
+    try {
+      const res = await jwtVerify(token, async (header) => {
+        const k = await this.keyFor(header.kid);
+        if (!k) throw new Error('unknown kid');
+        return k.publicKey;
+      }, { algorithms: ['ES256'], issuer: this.issuer, currentDate: new Date(this.clock.now()) });
+      payload = res.payload;
+    } catch {
+      throw new AppError('unauthorized', 'The access token is invalid or expired; request a new one from POST /oauth/token');
+    }
+    const aud = Array.isArray(payload.aud) ? payload.aud[0] : payload.aud;
+    const kind = (Object.keys(AUDIENCES) as TokenKind[]).find((k) => AUDIENCES[k] === aud);
+    const { sub, jti, iat, exp } = payload;
+    const ent = payload.ent;
+    const cid = payload.cid;
+    const scope = payload.scope;
+    if (!kind || !sub || !jti || iat === undefined || exp === undefined || typeof ent !== 'string' || typeof cid !== 'string' || typeof scope !== 'string') {
+      throw new AppError('unauthorized', 'The access token is missing required claims');
+    }
+    const claims: AccessClaims = { kind, sub, enterpriseId: ent, clientId: cid, scope, jti, iat, exp };
+    if (await this.revocations.isRevoked(claims)) throw new AppError('unauthorized', 'The access token has been revoked');
+    if (kind !== expected) {
+      throw new AppError('forbidden', kind === 'platform' ? 'A user token cannot call the Enterprise API' : 'An enterprise token cannot call the Platform API');
+    }
+    return claims;
+  }
+
+  private async keyFor(kid: string | undefined): Promise<LoadedKey | undefined> {
+    let k = this.keys.find((x) => x.kid === kid);
+    if (!k) {
+      // Another instance may have rotated: reload once (rate-limited by loadKeys).
+      await this.loadKeys(false, 5_000);
+      k = this.keys.find((x) => x.kid === kid);
+    }
+    return k;
+  }
+
+  private async loadKeys(force: boolean, maxAgeMs = 60_000): Promise<void> {
+    const now = this.clock.now();
+    if (!force && now - this.loadedAt < maxAgeMs) return;
+    // keys retired within a token lifetime (plus slack) still verify
+    const rows = await this.repo.signingKeys(isoOf(now - (ACCESS_TOKEN_TTL_S + 60) * 1000));
+    const loaded: LoadedKey[] = [];
+    for (const r of rows) {
+      const publicJwk = JSON.parse(r.public_jwk) as JWK;
+      const privateJwk = JSON.parse(this.envelope.open(r.private_jwk_enc, r.kid)) as JWK;
+      loaded.push({
+        kid: r.kid,
+        publicJwk,
+        publicKey: await importJWK(publicJwk, 'ES256'),
+        privateKey: await importJWK(privateJwk, 'ES256'),
+        retiredAt: r.retired_at,
+      });
+    }
+    this.keys = loaded;
+    this.loadedAt = now;
+  }
+}
