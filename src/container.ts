@@ -11,6 +11,11 @@ import { CursorCodec } from './lib/cursor-codec.js';
 import { EnterprisesRepository } from './repositories/enterprises.repository.js';
 import { AuthRepository } from './repositories/auth.repository.js';
 import { LedgerRepository } from './repositories/ledger.repository.js';
+import { UsersRepository } from './repositories/users.repository.js';
+import { ConsentsRepository } from './repositories/consents.repository.js';
+import { AccountsRepository } from './repositories/accounts.repository.js';
+import { PricesRepository } from './repositories/prices.repository.js';
+import { PriceService } from './prices/price.service.js';
 import { TokenService } from './services/auth/token.service.js';
 import { RevocationCache } from './services/auth/revocation-cache.js';
 import { EnterprisesService } from './services/enterprises.service.js';
@@ -34,7 +39,12 @@ export interface Container {
     enterprises: EnterprisesRepository;
     auth: AuthRepository;
     ledger: LedgerRepository;
+    users: UsersRepository;
+    consents: ConsentsRepository;
+    accounts: AccountsRepository;
+    prices: PricesRepository;
   };
+  prices: PriceService;
   revocations: RevocationCache;
   tokens: TokenService;
   services: {
@@ -54,7 +64,12 @@ export function createContainer(config: Config, options: ContainerOptions = {}):
     enterprises: new EnterprisesRepository(ctx),
     auth: new AuthRepository(ctx),
     ledger: new LedgerRepository(ctx),
+    users: new UsersRepository(ctx),
+    consents: new ConsentsRepository(ctx),
+    accounts: new AccountsRepository(ctx),
+    prices: new PricesRepository(ctx),
   };
+  const prices = new PriceService(repos.prices, clock);
   const revocations = new RevocationCache(repos.auth, clock);
   const tokens = new TokenService(repos.auth, envelope, clock, config.baseUrl, revocations);
   const services = {
@@ -68,6 +83,7 @@ export function createContainer(config: Config, options: ContainerOptions = {}):
     envelope,
     cursors,
     repos,
+    prices,
     revocations,
     tokens,
     services,

@@ -2,7 +2,7 @@
  * buildApp(deps): the Fastify application with every route group registered. It never listens;
  * `main.ts` does, and tests use `app.inject()`.
  */
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import formbody from '@fastify/formbody';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
@@ -44,8 +44,7 @@ export async function buildApp(deps: Container, options: BuildAppOptions = {}): 
       const h = req.headers['x-request-id'];
       return typeof h === 'string' && REQUEST_ID_RE.test(h) ? h : randomUUID();
     },
-    requestIdLogLabel: 'request_id',
-    disableRequestLogging: false,
+    logController: new LogController({ requestIdLogLabel: 'request_id' }),
   });
 
   // Query strings and path params are coerced from text; JSON bodies are validated strictly.

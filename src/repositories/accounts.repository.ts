@@ -1,0 +1,57 @@
+/** Accounts (a user's connection to one provider). Reads are scoped by enterprise. */
+import type { Selectable } from 'kysely';
+import type { AccountsTable } from '../db/schema.js';
+import type { DbContext, Executor } from './db-context.js';
+
+export type AccountRow = Selectable<AccountsTable>;
+
+export interface NewAccount {
+  id: string;
+  enterprise_id: string;
+  user_id: string;
+  provider_id: string;
+  display_label?: string | null;
+  connection_type: string;
+  addresses?: string[];
+  status: string;
+  status_cause?: string | null;
+  /** Already sealed by the crypto envelope. */
+  credentials_enc?: string | null;
+  created_at: string;
+  last_synced_at?: string | null;
+  next_sync_at?: string | null;
+}
+
+export class AccountsRepository {
+  constructor(private readonly ctx: DbContext) {}
+
+  async create(accounts: readonly NewAccount[], ex: Executor = this.ctx.db): Promise<void> {
+    if (!accounts.length) return;
+    await ex
+      .insertInto('accounts')
+      .values(
+        accounts.map((a) => ({
+          id: a.id,
+          enterprise_id: a.enterprise_id,
+          user_id: a.user_id,
+          provider_id: a.provider_id,
+          display_label: a.display_label ?? null,
+          connection_type: a.connection_type,
+          addresses: JSON.stringify(a.addresses ?? []),
+          status: a.status,
+          status_cause: a.status_cause ?? null,
+          credentials_enc: a.credentials_enc ?? null,
+          created_at: a.created_at,
+          last_synced_at: a.last_synced_at ?? null,
+          next_sync_at: a.next_sync_at ?? null,
+          sync_cursor: null,
+          reconciliation: null,
+        })),
+      )
+      .execute();
+  }
+
+  async getById(enterpriseId: string, accountId: string): Promise<AccountRow | undefined> {
+    return this.ctx.db.selectFrom('accounts').selectAll().where('enterprise_id', '=', enterpriseId).where('id', '=', accountId).executeTakeFirst();
+  }
+}

@@ -1,0 +1,47 @@
+/** The local price store: one row per (asset, currency, time). */
+import { normalize } from '../lib/decimal.js';
+import { chunks, type DbContext, type Executor } from './db-context.js';
+
+export interface PriceRow {
+  asset_id: string;
+  currency: string;
+  ts: string;
+  price: string;
+  source: string;
+}
+
+export class PricesRepository {
+  constructor(private readonly ctx: DbContext) {}
+
+  /** Inserts or replaces prices (same asset, currency and time: the new one wins). */
+  async upsert(rows: readonly PriceRow[], ex: Executor = this.ctx.db): Promise<void> {
+    for (const batch of chunks(rows, 1000)) {
+      await ex
+        .insertInto('prices')
+        .values(batch.map((r) => ({ ...r, price: normalize(r.price) })))
+        .onConflict((oc) => oc.columns(['asset_id', 'currency', 'ts']).doUpdateSet((eb) => ({ price: eb.ref('excluded.price'), source: eb.ref('excluded.source') })))
+        .execute();
+    }
+  }
+
+  /** The newest price at or before `atIso` and at or after `notBeforeIso`. */
+  async latestAtOrBefore(assetId: string, currency: string, atIso: string, notBeforeIso: string): Promise<PriceRow | undefined> {
+    const r = await this.ctx.db
+      .selectFrom('prices')
+      .select(['asset_id', 'currency', 'ts', 'price', 'source'])
+      .where('asset_id', '=', assetId)
+      .where('currency', '=', currency)
+      .where('ts', '<=', atIso)
+      .where('ts', '>=', notBeforeIso)
+      .orderBy('ts', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return r && { ...r, price: normalize(r.price) };
+  }
+
+  /** The newest price of `ts` of a source, or undefined (e.g. where the synthetic series ends). */
+  async newestTs(source: string): Promise<string | undefined> {
+    const r = await this.ctx.db.selectFrom('prices').select((eb) => eb.fn.max('ts').as('ts')).where('source', '=', source).executeTakeFirst();
+    return (r?.ts as string | null | undefined) ?? undefined;
+  }
+}
