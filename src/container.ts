@@ -16,6 +16,7 @@ import { ConsentsRepository } from './repositories/consents.repository.js';
 import { AccountsRepository } from './repositories/accounts.repository.js';
 import { PricesRepository } from './repositories/prices.repository.js';
 import { PriceService } from './prices/price.service.js';
+import { Valuation } from './services/valuation.js';
 import { TokenService } from './services/auth/token.service.js';
 import { RevocationCache } from './services/auth/revocation-cache.js';
 import { EnterprisesService } from './services/enterprises.service.js';
@@ -45,6 +46,7 @@ export interface Container {
     prices: PricesRepository;
   };
   prices: PriceService;
+  valuation: Valuation;
   revocations: RevocationCache;
   tokens: TokenService;
   services: {
@@ -70,6 +72,7 @@ export function createContainer(config: Config, options: ContainerOptions = {}):
     prices: new PricesRepository(ctx),
   };
   const prices = new PriceService(repos.prices, clock);
+  const valuation = new Valuation(prices);
   const revocations = new RevocationCache(repos.auth, clock);
   const tokens = new TokenService(repos.auth, envelope, clock, config.baseUrl, revocations);
   const services = {
@@ -84,6 +87,7 @@ export function createContainer(config: Config, options: ContainerOptions = {}):
     cursors,
     repos,
     prices,
+    valuation,
     revocations,
     tokens,
     services,
