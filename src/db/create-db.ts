@@ -16,6 +16,7 @@ import {
   SqliteDriver,
   type DatabaseConnection,
   type Driver,
+  sql,
 } from 'kysely';
 import type { Database } from './schema.js';
 import { TortieMigrationProvider, type DialectName } from './migrations/index.js';
@@ -123,7 +124,22 @@ export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
 
-  const migrator = new Migrator({ db, provider: new TortieMigrationProvider(dialect) });
+  // On PostgreSQL the migrator must be told its schema: unqualified, Kysely looks for its
+  // bookkeeping table in *every* schema, so another Tortie database in the same PostgreSQL (another
+  // schema, a test running beside this one) makes it skip creating its own, or read a foreign one.
+  let migratorPromise: Promise<Migrator> | undefined;
+  const migrator = (): Promise<Migrator> =>
+    (migratorPromise ??= (async () => {
+      let migrationTableSchema: string | undefined;
+      if (dialect === 'postgres') {
+        const r = await sql<{ s: string | null }>`select current_schema() as s`.execute(db);
+        migrationTableSchema = r.rows[0]?.s ?? options.schema;
+      }
+      return new Migrator({ db, provider: new TortieMigrationProvider(dialect), migrationTableSchema });
+    })().catch((e: unknown) => {
+      migratorPromise = undefined; // the database may answer next time
+      throw e;
+    }));
   return {
     db,
     dialect,
@@ -131,12 +147,12 @@ export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
       if (dialect === 'postgres' && options.schema) {
         await db.schema.createSchema(options.schema).ifNotExists().execute();
       }
-      const { error, results } = await migrator.migrateToLatest();
+      const { error, results } = await (await migrator()).migrateToLatest();
       if (error) throw error instanceof Error ? error : new Error(String(error));
       return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
     },
     async pendingMigrations() {
-      const all = await migrator.getMigrations();
+      const all = await (await migrator()).getMigrations();
       return all.filter((m) => !m.executedAt).map((m) => m.name);
     },
     async destroy() {
