@@ -20,6 +20,7 @@ import { Valuation } from './services/valuation.js';
 import { TokenService } from './services/auth/token.service.js';
 import { RevocationCache } from './services/auth/revocation-cache.js';
 import { EnterprisesService } from './services/enterprises.service.js';
+import { OAuthService } from './services/auth/oauth.service.js';
 
 export interface ContainerOptions {
   clock?: Clock;
@@ -51,6 +52,7 @@ export interface Container {
   tokens: TokenService;
   services: {
     enterprises: EnterprisesService;
+    oauth: OAuthService;
   };
   /** Closes the database and anything else holding resources. */
   close(): Promise<void>;
@@ -77,6 +79,7 @@ export function createContainer(config: Config, options: ContainerOptions = {}):
   const tokens = new TokenService(repos.auth, envelope, clock, config.baseUrl, revocations);
   const services = {
     enterprises: new EnterprisesService(repos.enterprises, repos.auth, clock),
+    oauth: new OAuthService(repos.auth, tokens, revocations, clock),
   };
   return {
     config,

@@ -5,8 +5,19 @@
 import type { FastifyInstance } from 'fastify';
 import type { Container } from '../container.js';
 import { bearerAuth } from './auth.js';
+import { registerOpenApi } from './openapi.js';
+import { registerMetrics } from './metrics.js';
+import { operationsRoutes } from './operations/operations.routes.js';
+import { oauthRoutes } from './oauth/oauth.routes.js';
+import { wellKnownRoutes } from './oauth/well-known.routes.js';
 
 export async function registerRoutes(app: FastifyInstance, deps: Container): Promise<void> {
+  // first: the OpenAPI generator must see every route, and the metrics hook must count every route
+  await registerOpenApi(app);
+  registerMetrics(app);
+  await app.register(operationsRoutes(deps));
+  await app.register(oauthRoutes(deps), { prefix: '/oauth' });
+  await app.register(wellKnownRoutes(deps), { prefix: '/.well-known' });
   await app.register(async (enterprise) => {
     enterprise.addHook('onRequest', bearerAuth(deps.tokens, 'enterprise'));
   }, { prefix: '/enterprise/v2' });

@@ -3,7 +3,7 @@
  * (private halves sealed with TORTIE_SECRET_KEY) so every instance shares them. Verification pins
  * the algorithm, issuer and audience, then consults the revocation cache.
  */
-import { SignJWT, exportJWK, generateKeyPair, importJWK, jwtVerify, type JWK, type JWTPayload, type CryptoKey } from 'jose';
+import { SignJWT, errors as joseErrors, exportJWK, generateKeyPair, importJWK, jwtVerify, type JWK, type JWTPayload, type CryptoKey } from 'jose';
 import type { AuthRepository } from '../../repositories/auth.repository.js';
 import type { CryptoEnvelope } from '../../lib/crypto-envelope.js';
 import type { Clock } from '../../lib/clock.js';
@@ -98,16 +98,37 @@ export class TokenService {
    * `unauthorized` AppError; the kind mismatch (a user token on an enterprise route) is `forbidden`.
    */
   async verify(token: string, expected: TokenKind): Promise<AccessClaims> {
+    const claims = await this.decode(token);
+    if (!claims) throw new AppError('unauthorized', 'The access token is invalid or expired; request a new one from POST /oauth/token');
+    if (await this.revocations.isRevoked(claims)) throw new AppError('unauthorized', 'The access token has been revoked');
+    if (claims.kind !== expected) {
+      throw new AppError('forbidden', claims.kind === 'platform' ? 'A user token cannot call the Enterprise API' : 'An enterprise token cannot call the Platform API');
+    }
+    return claims;
+  }
+
+  /**
+   * The claims of a token this server signed and that has not expired, or null — without consulting
+   * the revocation list (used by RFC 7009 revocation, which must not trust an unsigned `jti`).
+   */
+  async inspect(token: string): Promise<AccessClaims | null> {
+    return this.decode(token);
+  }
+
+  /** Signature (ES256 only, a known `kid`), issuer, expiry and required claims; null when any fails. */
+  private async decode(token: string): Promise<AccessClaims | null> {
     let payload: JWTPayload;
     try {
       const res = await jwtVerify(token, async (header) => {
         const k = await this.keyFor(header.kid);
-        if (!k) throw new Error('unknown kid');
+        if (!k) throw new joseErrors.JWKSNoMatchingKey();
         return k.publicKey;
       }, { algorithms: ['ES256'], issuer: this.issuer, currentDate: new Date(this.clock.now()) });
       payload = res.payload;
-    } catch {
-      throw new AppError('unauthorized', 'The access token is invalid or expired; request a new one from POST /oauth/token');
+    } catch (e) {
+      // a bad token is a 401; a database failure while loading keys is not the caller's fault
+      if (e instanceof joseErrors.JOSEError) return null;
+      throw e;
     }
     const aud = Array.isArray(payload.aud) ? payload.aud[0] : payload.aud;
     const kind = (Object.keys(AUDIENCES) as TokenKind[]).find((k) => AUDIENCES[k] === aud);
@@ -116,14 +137,9 @@ export class TokenService {
     const cid = payload.cid;
     const scope = payload.scope;
     if (!kind || !sub || !jti || iat === undefined || exp === undefined || typeof ent !== 'string' || typeof cid !== 'string' || typeof scope !== 'string') {
-      throw new AppError('unauthorized', 'The access token is missing required claims');
+      return null;
     }
-    const claims: AccessClaims = { kind, sub, enterpriseId: ent, clientId: cid, scope, jti, iat, exp };
-    if (await this.revocations.isRevoked(claims)) throw new AppError('unauthorized', 'The access token has been revoked');
-    if (kind !== expected) {
-      throw new AppError('forbidden', kind === 'platform' ? 'A user token cannot call the Enterprise API' : 'An enterprise token cannot call the Platform API');
-    }
-    return claims;
+    return { kind, sub, enterpriseId: ent, clientId: cid, scope, jti, iat, exp };
   }
 
   private async keyFor(kid: string | undefined): Promise<LoadedKey | undefined> {
