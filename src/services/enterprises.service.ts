@@ -11,6 +11,7 @@ import { hashSecret } from '../lib/secret-hash.js';
 import { defaultEnabledProviders } from '../domain/providers.js';
 import { AppError } from '../domain/errors.js';
 import { isFiatCurrency } from '../domain/assets.js';
+import { redirectUriProblem } from '../domain/redirect-uri.js';
 
 export interface CreatedClient {
   client_id: string;
@@ -51,6 +52,10 @@ export class EnterprisesService {
   }
 
   async createClient(enterpriseId: string, redirectUris: string[]): Promise<CreatedClient> {
+    for (const uri of redirectUris) {
+      const problem = redirectUriProblem(uri);
+      if (problem) throw AppError.badRequest('redirect_uris', problem);
+    }
     const e = await this.enterprises.get(enterpriseId);
     if (!e) throw AppError.notFound('Enterprise');
     const now = this.clock.now();
