@@ -10,7 +10,8 @@ import { ACCOUNT_STATUSES, ACCOUNT_STATUS_CAUSES } from '../../domain/api-types.
 import { CONNECTION_TYPES, PROVIDER_STATUSES, PROVIDER_TYPES } from '../../domain/providers.js';
 
 export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
-const Enum = (values: readonly string[], description?: string) => Type.Union(values.map((v) => Type.Literal(v)), description ? { description } : {});
+/** A string enum (`{ enum: [...] }` in JSON Schema), typed as the union of its values. */
+export const Enum = <const T extends readonly string[]>(values: T, description?: string) => Type.Enum([...values] as [...T], description ? { description } : {});
 
 export const DecimalString = Type.String({ pattern: '^-?\\d+(\\.\\d*[1-9])?$', description: 'Exact decimal in minimal form, e.g. "0.1"', examples: ['1234.000000000000000001'] });
 export const Timestamp = Type.String({ description: 'ISO 8601 UTC with milliseconds', examples: ['2019-08-24T14:15:22.123Z'] });
