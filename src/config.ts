@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import type { ConnectorEndpoints } from './connectors/connector.js';
 
 export interface Config {
   databaseUrl: string;
@@ -18,6 +19,30 @@ export interface Config {
   logLevel: string;
   /** Largest request body accepted, in bytes. */
   bodyLimit: number;
+  /** Endpoints of every connector's source (SPEC §10). */
+  endpoints: ConnectorEndpoints;
+}
+
+/**
+ * `TORTIE_RPC_<ID>`, `TORTIE_EXPLORER_<ID>`, `TORTIE_EXCHANGE_URL_<ID>` (ID = provider id in upper
+ * case, `-` as `_`) and `TORTIE_ESPLORA_BITCOIN`.
+ */
+export function loadEndpoints(env: NodeJS.ProcessEnv): ConnectorEndpoints {
+  const byPrefix = (prefix: string): Record<string, string> => {
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(env)) {
+      if (!k.startsWith(prefix) || !v) continue;
+      const id = k.slice(prefix.length).toLowerCase().replace(/_/g, '-');
+      if (id) out[id] = v.replace(/\/+$/, '');
+    }
+    return out;
+  };
+  return {
+    rpc: byPrefix('TORTIE_RPC_'),
+    explorer: byPrefix('TORTIE_EXPLORER_'),
+    exchange: byPrefix('TORTIE_EXCHANGE_URL_'),
+    esplora: env.TORTIE_ESPLORA_BITCOIN ? env.TORTIE_ESPLORA_BITCOIN.replace(/\/+$/, '') : null,
+  };
 }
 
 export class ConfigError extends Error {}
@@ -45,6 +70,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: env.SMTP_URL || null,
     logLevel: env.LOG_LEVEL || 'info',
     bodyLimit: 1024 * 1024,
+    endpoints: loadEndpoints(env),
   };
 }
 

@@ -55,6 +55,7 @@ export function testConfig(dataDir: string, databaseUrl: string): Config {
     smtpUrl: null,
     logLevel: 'silent',
     bodyLimit: 1024 * 1024,
+    endpoints: { rpc: {}, explorer: {}, exchange: {}, esplora: null },
   };
 }
 
