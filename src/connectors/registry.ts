@@ -1,0 +1,16 @@
+/**
+ * Provider id → connector factory: the only list of concrete connectors. Exchange connectors load
+ * ccxt lazily (inside their factory's first use), so nothing heavy is imported at API start-up.
+ */
+import type { ConnectorEndpoints, Connector, ConnectorFactory } from './connector.js';
+
+const FACTORIES: Record<string, ConnectorFactory> = {};
+
+export function connectorFor(providerId: string, endpoints: ConnectorEndpoints): Connector | undefined {
+  const f = FACTORIES[providerId];
+  return f ? f(endpoints) : undefined;
+}
+
+export function connectorProviderIds(): string[] {
+  return Object.keys(FACTORIES);
+}
