@@ -15,11 +15,20 @@ import { UsersRepository } from './repositories/users.repository.js';
 import { ConsentsRepository } from './repositories/consents.repository.js';
 import { AccountsRepository } from './repositories/accounts.repository.js';
 import { PricesRepository } from './repositories/prices.repository.js';
+import { PositionsRepository } from './repositories/positions.repository.js';
+import { TransactionsRepository } from './repositories/transactions.repository.js';
 import { PriceService } from './prices/price.service.js';
 import { Valuation } from './services/valuation.js';
 import { TokenService } from './services/auth/token.service.js';
 import { RevocationCache } from './services/auth/revocation-cache.js';
 import { EnterprisesService } from './services/enterprises.service.js';
+import { AccountValuer } from './services/account-valuer.js';
+import { UsersService } from './services/users.service.js';
+import { UserProfileService } from './services/user-profile.service.js';
+import { UserLifecycleService } from './services/user-lifecycle.service.js';
+import { AssetsService } from './services/assets.service.js';
+import { TransactionsService } from './services/transactions.service.js';
+import { AccountsService } from './services/accounts.service.js';
 import { OAuthService } from './services/auth/oauth.service.js';
 
 export interface ContainerOptions {
@@ -45,6 +54,8 @@ export interface Container {
     consents: ConsentsRepository;
     accounts: AccountsRepository;
     prices: PricesRepository;
+    positions: PositionsRepository;
+    transactions: TransactionsRepository;
   };
   prices: PriceService;
   valuation: Valuation;
@@ -52,6 +63,12 @@ export interface Container {
   tokens: TokenService;
   services: {
     enterprises: EnterprisesService;
+    users: UsersService;
+    userProfile: UserProfileService;
+    userLifecycle: UserLifecycleService;
+    assets: AssetsService;
+    transactions: TransactionsService;
+    accounts: AccountsService;
     oauth: OAuthService;
   };
   /** Closes the database and anything else holding resources. */
@@ -72,13 +89,22 @@ export function createContainer(config: Config, options: ContainerOptions = {}):
     consents: new ConsentsRepository(ctx),
     accounts: new AccountsRepository(ctx),
     prices: new PricesRepository(ctx),
+    positions: new PositionsRepository(ctx),
+    transactions: new TransactionsRepository(ctx),
   };
   const prices = new PriceService(repos.prices, clock);
   const valuation = new Valuation(prices);
   const revocations = new RevocationCache(repos.auth, clock);
   const tokens = new TokenService(repos.auth, envelope, clock, config.baseUrl, revocations);
+  const accountValuer = new AccountValuer(repos.positions, valuation, prices, repos.enterprises);
   const services = {
     enterprises: new EnterprisesService(repos.enterprises, repos.auth, clock),
+    users: new UsersService(repos.users, repos.positions, valuation, accountValuer, cursors),
+    userProfile: new UserProfileService(repos.users, repos.consents, repos.accounts, accountValuer),
+    userLifecycle: new UserLifecycleService(repos.users, revocations, clock),
+    assets: new AssetsService(repos.users, repos.accounts, repos.positions, accountValuer, valuation, clock),
+    transactions: new TransactionsService(repos.users, repos.accounts, repos.transactions, cursors),
+    accounts: new AccountsService(repos.accounts, accountValuer, cursors),
     oauth: new OAuthService(repos.auth, tokens, revocations, clock),
   };
   return {

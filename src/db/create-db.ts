@@ -135,7 +135,7 @@ export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
         const r = await sql<{ s: string | null }>`select current_schema() as s`.execute(db);
         migrationTableSchema = r.rows[0]?.s ?? options.schema;
       }
-      return new Migrator({ db, provider: new TortieMigrationProvider(dialect), migrationTableSchema });
+      return new Migrator({ db, provider: new TortieMigrationProvider(dialect), migrationTableSchema, allowUnorderedMigrations: true });
     })().catch((e: unknown) => {
       migratorPromise = undefined; // the database may answer next time
       throw e;

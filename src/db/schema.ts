@@ -82,8 +82,34 @@ export interface EnterpriseProvidersTable {
 
 export interface ProviderStatusTable {
   provider_id: string;
+  /** operational | degraded | down — the circuit breaker's state as users see it. */
   status: string;
   updated_at: string;
+  consecutive_failures: Generated<number>;
+  /** While set and in the future, the circuit is open: jobs for the provider wait. */
+  open_until: string | null;
+}
+
+export interface SyncJobsTable {
+  id: string;
+  enterprise_id: string;
+  account_id: string;
+  provider_id: string;
+  /** queued | running | succeeded | failed */
+  state: string;
+  run_at: string;
+  attempts: number;
+  max_attempts: number;
+  locked_by: string | null;
+  locked_until: string | null;
+  last_error: string | null;
+  last_error_cause: string | null;
+  /** scheduled | on_demand */
+  reason: string;
+  result: string | null;
+  created_at: string;
+  updated_at: string;
+  finished_at: string | null;
 }
 
 export interface AccountsTable {
@@ -202,4 +228,5 @@ export interface Database {
   transactions: TransactionsTable;
   transaction_movements: TransactionMovementsTable;
   prices: PricesTable;
+  sync_jobs: SyncJobsTable;
 }

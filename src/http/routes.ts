@@ -5,6 +5,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { Container } from '../container.js';
 import { bearerAuth } from './auth.js';
+import { usersRoutes } from './enterprise/users.routes.js';
+import { accountsRoutes } from './enterprise/accounts.routes.js';
+import { transactionsRoutes } from './enterprise/transactions.routes.js';
 import { registerOpenApi } from './openapi.js';
 import { registerMetrics } from './metrics.js';
 import { operationsRoutes } from './operations/operations.routes.js';
@@ -20,5 +23,8 @@ export async function registerRoutes(app: FastifyInstance, deps: Container): Pro
   await app.register(wellKnownRoutes(deps), { prefix: '/.well-known' });
   await app.register(async (enterprise) => {
     enterprise.addHook('onRequest', bearerAuth(deps.tokens, 'enterprise'));
+    await enterprise.register(usersRoutes(deps));
+    await enterprise.register(accountsRoutes(deps));
+    await enterprise.register(transactionsRoutes(deps));
   }, { prefix: '/enterprise/v2' });
 }

@@ -22,6 +22,14 @@ export interface NewAccount {
   next_sync_at?: string | null;
 }
 
+/** Account list filters, combined with AND; each list matches any of its values. */
+export interface AccountFilters {
+  userIds?: string[];
+  accountIds?: string[];
+  providerIds?: string[];
+  statuses?: string[];
+}
+
 export class AccountsRepository {
   constructor(private readonly ctx: DbContext) {}
 
@@ -49,6 +57,26 @@ export class AccountsRepository {
         })),
       )
       .execute();
+  }
+
+  /**
+   * The enterprise's accounts matching the filters, in pagination-id order after `afterSeq`, at
+   * most `limit` (SPEC §5.7). Accounts of erased users are deleted with them, so never appear.
+   * Served by `accounts_enterprise_seq`, `accounts_enterprise_provider` or `accounts_user`.
+   */
+  async list(enterpriseId: string, f: AccountFilters, afterSeq: number | undefined, limit: number): Promise<AccountRow[]> {
+    let q = this.ctx.db.selectFrom('accounts').selectAll().where('enterprise_id', '=', enterpriseId);
+    if (afterSeq !== undefined) q = q.where('seq', '>', afterSeq);
+    if (f.userIds) q = q.where('user_id', 'in', f.userIds);
+    if (f.accountIds) q = q.where('id', 'in', f.accountIds);
+    if (f.providerIds) q = q.where('provider_id', 'in', f.providerIds);
+    if (f.statuses) q = q.where('status', 'in', f.statuses);
+    return q.orderBy('seq', 'asc').limit(limit).execute();
+  }
+
+  /** Every account of one user matching the filters, in pagination-id order (a user has few). */
+  async listForUser(enterpriseId: string, userId: string, f: Omit<AccountFilters, 'userIds'> = {}): Promise<AccountRow[]> {
+    return this.list(enterpriseId, { ...f, userIds: [userId] }, undefined, 10_000);
   }
 
   async getById(enterpriseId: string, accountId: string): Promise<AccountRow | undefined> {

@@ -1,11 +1,40 @@
 /**
  * Users of an enterprise. Every read takes the enterprise id: there is no unscoped lookup.
  */
-import type { Selectable } from 'kysely';
+import { sql, type Expression, type Selectable, type SqlBool } from 'kysely';
 import type { UsersTable } from '../db/schema.js';
 import type { DbContext, Executor } from './db-context.js';
 
 export type UserRow = Selectable<UsersTable>;
+
+/**
+ * Filters of the user lists (SPEC §5.1, §5.2), combined with AND; a list filter matches any of its
+ * values. Times are normalized ISO; `consentedTo` is exclusive.
+ */
+export interface UserFilters {
+  userIds?: string[];
+  /** Case-insensitive substring of the e-mail or the full name. */
+  query?: string;
+  /** Exact e-mail, compared case-insensitively. */
+  email?: string;
+  deactivated?: boolean;
+  consentedFrom?: string;
+  consentedTo?: string;
+  /** Has an account at one of these providers. */
+  providerIds?: string[];
+  /** Holds a quantity > 0 of one of these assets now. */
+  assetIds?: string[];
+  /** As `assetIds`, by lower-cased symbol. */
+  assetSymbolsLower?: string[];
+  /**
+   * Total value of the user's positions ≥ `amount`, valued with `prices` (asset id → exact unit
+   * price in the requested currency); assets absent from `prices` are unpriced and add nothing.
+   */
+  minTotalValue?: { amount: string; prices: ReadonlyMap<string, string> };
+}
+
+/** `%` and `_` are LIKE wildcards; `\` is the escape character used with them. */
+const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 export interface NewUser {
   id: string;
@@ -40,6 +69,132 @@ export class UsersRepository {
         })),
       )
       .execute();
+  }
+
+  /**
+   * Users of the enterprise (erased ones never) matching `f`, in pagination-id order, after
+   * `afterSeq`, at most `limit`. Served by `users_enterprise_seq`; the account and position
+   * filters are correlated EXISTS probes on `accounts_user` and `asset_positions_user`.
+   */
+  async list(enterpriseId: string, f: UserFilters, afterSeq: number | undefined, limit: number): Promise<UserRow[]> {
+    let q = this.ctx.db.selectFrom('users as u').selectAll('u').where('u.enterprise_id', '=', enterpriseId).where('u.erased_at', 'is', null);
+    if (afterSeq !== undefined) q = q.where('u.seq', '>', afterSeq);
+    if (f.userIds) q = q.where('u.id', 'in', f.userIds);
+    if (f.email !== undefined) q = q.where('u.email_lower', '=', f.email.toLowerCase());
+    if (f.query !== undefined) {
+      const p = `%${escapeLike(f.query.toLowerCase())}%`;
+      q = q.where(sql<SqlBool>`(u.email_lower like ${p} escape '\\' or lower(u.full_name) like ${p} escape '\\')`);
+    }
+    if (f.deactivated !== undefined) q = q.where('u.deactivated', '=', f.deactivated ? 1 : 0);
+    if (f.consentedFrom !== undefined) q = q.where('u.consented_at', '>=', f.consentedFrom);
+    if (f.consentedTo !== undefined) q = q.where('u.consented_at', '<', f.consentedTo);
+    const providerIds = f.providerIds;
+    if (providerIds) {
+      q = q.where((eb) =>
+        eb.exists(
+          eb.selectFrom('accounts as a').select(sql.lit(1).as('one')).whereRef('a.user_id', '=', 'u.id').where('a.enterprise_id', '=', enterpriseId).where('a.provider_id', 'in', providerIds),
+        ),
+      );
+    }
+    const assetIds = f.assetIds;
+    if (assetIds) q = q.where(this.holds(sql<SqlBool>`p.asset_id in (${sql.join(assetIds)})`));
+    const symbols = f.assetSymbolsLower;
+    if (symbols) q = q.where(this.holds(sql<SqlBool>`lower(p.asset_symbol) in (${sql.join(symbols)})`));
+    if (f.minTotalValue) q = q.where(this.totalValueAtLeast(f.minTotalValue.amount, f.minTotalValue.prices));
+    return q.orderBy('u.seq', 'asc').limit(limit).execute();
+  }
+
+  /** `u` holds a quantity > 0 of a position matching `match` (over alias `p`). */
+  private holds(match: Expression<SqlBool>): Expression<SqlBool> {
+    return sql<SqlBool>`exists (select 1 from asset_positions p where p.user_id = u.id and ${match} and ${this.ctx.dec.isPositive(sql.ref('p.quantity'))})`;
+  }
+
+  /** `(total value of u's positions) >= amount`, exact on both databases. */
+  private totalValueAtLeast(amount: string, prices: ReadonlyMap<string, string>): Expression<SqlBool> {
+    const pg = this.ctx.dialect === 'postgres';
+    const price = prices.size
+      ? sql`case p.asset_id ${sql.join(
+          [...prices].map(([id, px]) => (pg ? sql`when ${id} then ${px}::numeric` : sql`when ${id} then ${px}`)),
+          sql` `,
+        )} end`
+      : sql`null`;
+    if (pg) {
+      return sql<SqlBool>`(coalesce((select sum(p.quantity * ${price}) from asset_positions p where p.user_id = u.id), 0) >= ${amount}::numeric)`;
+    }
+    return sql<SqlBool>`(dec_cmp(coalesce((select dec_sum(dec_mul(p.quantity, ${price})) from asset_positions p where p.user_id = u.id), '0'), ${amount}) >= 0)`;
+  }
+
+  /** The pagination id of one of the enterprise's (non-erased) users. */
+  async seqOf(enterpriseId: string, userId: string): Promise<number | undefined> {
+    const r = await this.ctx.db
+      .selectFrom('users')
+      .select('seq')
+      .where('enterprise_id', '=', enterpriseId)
+      .where('id', '=', userId)
+      .where('erased_at', 'is', null)
+      .executeTakeFirst();
+    return r === undefined ? undefined : Number(r.seq);
+  }
+
+  /**
+   * Deactivates a user in one transaction (SPEC §5.6): `deactivated` and `deactivated_on` (kept
+   * from a first deactivation), every token issued until `nowIso` revoked, consent revoked, its
+   * accounts `disconnected` with their stored credentials destroyed. History is kept. Returns the
+   * updated row, or undefined for an unknown (or erased) user.
+   */
+  async deactivate(enterpriseId: string, userId: string, today: string, nowIso: string): Promise<UserRow | undefined> {
+    return this.ctx.db.transaction().execute(async (trx) => {
+      const u = await this.lockedUser(trx, enterpriseId, userId);
+      if (!u) return undefined;
+      await trx
+        .updateTable('users')
+        .set({ deactivated: 1, deactivated_on: u.deactivated_on ?? today, tokens_revoked_before: nowIso })
+        .where('id', '=', userId)
+        .where('enterprise_id', '=', enterpriseId)
+        .execute();
+      await trx.updateTable('consents').set({ revoked_at: nowIso }).where('enterprise_id', '=', enterpriseId).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
+      await trx
+        .updateTable('accounts')
+        .set({ status: 'disconnected', status_cause: null, credentials_enc: null, next_sync_at: null })
+        .where('enterprise_id', '=', enterpriseId)
+        .where('user_id', '=', userId)
+        .execute();
+      return { ...u, deactivated: 1, deactivated_on: u.deactivated_on ?? today, tokens_revoked_before: nowIso };
+    });
+  }
+
+  /**
+   * Erases a user in one transaction (SPEC §5.6 `erase=true`): movements, transactions, positions,
+   * accounts (with their credentials) and consents are deleted; the user row stays only as a
+   * tombstone (erased, deactivated, no e-mail or name, tokens revoked), so the same e-mail can
+   * consent again as a new user. Returns the row as it was before erasure (deactivated), or
+   * undefined for an unknown (or already erased) user.
+   */
+  async erase(enterpriseId: string, userId: string, today: string, nowIso: string): Promise<UserRow | undefined> {
+    return this.ctx.db.transaction().execute(async (trx) => {
+      const u = await this.lockedUser(trx, enterpriseId, userId);
+      if (!u) return undefined;
+      const txSeqs = trx.selectFrom('transactions').select('seq').where('enterprise_id', '=', enterpriseId).where('user_id', '=', userId);
+      await trx.deleteFrom('transaction_movements').where('transaction_seq', 'in', txSeqs).execute();
+      await trx.deleteFrom('transactions').where('enterprise_id', '=', enterpriseId).where('user_id', '=', userId).execute();
+      await trx.deleteFrom('asset_positions').where('enterprise_id', '=', enterpriseId).where('user_id', '=', userId).execute();
+      await trx.deleteFrom('accounts').where('enterprise_id', '=', enterpriseId).where('user_id', '=', userId).execute();
+      await trx.deleteFrom('consents').where('enterprise_id', '=', enterpriseId).where('user_id', '=', userId).execute();
+      await trx
+        .updateTable('users')
+        .set({ email: null, email_lower: null, full_name: null, erased_at: nowIso, deactivated: 1, deactivated_on: u.deactivated_on ?? today, tokens_revoked_before: nowIso })
+        .where('id', '=', userId)
+        .where('enterprise_id', '=', enterpriseId)
+        .execute();
+      return { ...u, deactivated: 1, deactivated_on: u.deactivated_on ?? today };
+    });
+  }
+
+  /** Reads the user inside a write transaction (SQLite: already IMMEDIATE; PostgreSQL: row lock). */
+  private async lockedUser(trx: Executor, enterpriseId: string, userId: string): Promise<UserRow | undefined> {
+    let q = trx.selectFrom('users').selectAll().where('enterprise_id', '=', enterpriseId).where('id', '=', userId).where('erased_at', 'is', null);
+    if (this.ctx.dialect === 'postgres') q = q.forUpdate();
+    return q.executeTakeFirst();
   }
 
   async getById(enterpriseId: string, userId: string): Promise<UserRow | undefined> {

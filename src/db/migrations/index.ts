@@ -4,6 +4,7 @@
  */
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './0001-initial.js';
+import * as m0010 from './0010-sync-jobs.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -19,7 +20,10 @@ interface MigrationModule {
   up(db: Kysely<unknown>, ctx: MigrationContext): Promise<void>;
 }
 
-const MIGRATIONS: [string, MigrationModule][] = [['0001-initial', m0001]];
+const MIGRATIONS: [string, MigrationModule][] = [
+  ['0001-initial', m0001],
+  ['0010-sync-jobs', m0010],
+];
 
 export class TortieMigrationProvider implements MigrationProvider {
   constructor(private readonly dialect: DialectName) {}

@@ -1,0 +1,23 @@
+/** Enterprise API — Transactions list (SPEC §5.8). Registered inside the enterprise group (bearer auth). */
+import type { FastifyPluginAsync } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Container } from '../../container.js';
+import { errorResponses } from '../schemas/common.js';
+import { TransactionsListQuery, TransactionsPageResponse } from '../schemas/enterprise.js';
+import { listEnvelope } from './envelope.js';
+import { TRANSACTIONS_LIST_FILTERS, transactionsListRequest } from './request-filters.js';
+
+export function transactionsRoutes(deps: Container): FastifyPluginAsync {
+  return async (plugin) => {
+    const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
+    app.get('/transactions/all', {
+      schema: {
+        tags: ['Transactions'],
+        summary: 'Transactions list',
+        description: "Transactions of all the enterprise's users, newest first (timestamp, then pagination id, both descending); the time window is half-open [start_time, end_time).",
+        querystring: TransactionsListQuery,
+        response: { 200: TransactionsPageResponse, ...errorResponses },
+      },
+    }, async (req) => listEnvelope(req, TRANSACTIONS_LIST_FILTERS, 'transactions', await deps.services.transactions.all(req.auth.enterpriseId, transactionsListRequest(req.query))));
+  };
+}

@@ -1,0 +1,75 @@
+/**
+ * Reads of current asset positions (the write path is the ledger repository). Every read is
+ * scoped by enterprise; quantities come back normalized (PostgreSQL pads `numeric`).
+ */
+import { sql, type SqlBool } from 'kysely';
+import { normalize } from '../lib/decimal.js';
+import type { DbContext } from './db-context.js';
+
+export interface PositionRow {
+  account_id: string;
+  provider_id: string;
+  asset_id: string;
+  asset_symbol: string;
+  asset_name: string | null;
+  network: string | null;
+  /** Normalized decimal string. */
+  quantity: string;
+  updated_at: string;
+}
+
+/** Position filters, combined with AND; each list matches any of its values. */
+export interface PositionFilters {
+  assetIds?: string[];
+  /** Lower-cased symbols, matched case-insensitively. */
+  assetSymbolsLower?: string[];
+  providerIds?: string[];
+  accountIds?: string[];
+}
+
+export class PositionsRepository {
+  constructor(private readonly ctx: DbContext) {}
+
+  /**
+   * A user's positions with a non-zero quantity matching the filters, ordered by account
+   * (pagination id) then asset id. Served by `asset_positions_user`.
+   */
+  async forUser(enterpriseId: string, userId: string, f: PositionFilters = {}): Promise<PositionRow[]> {
+    let q = this.ctx.db
+      .selectFrom('asset_positions as p')
+      .innerJoin('accounts as a', 'a.id', 'p.account_id')
+      .select(['p.account_id', 'p.provider_id', 'p.asset_id', 'p.asset_symbol', 'p.asset_name', 'p.network', 'p.quantity', 'p.updated_at'])
+      .where('p.enterprise_id', '=', enterpriseId)
+      .where('p.user_id', '=', userId)
+      .where(this.nonZero());
+    if (f.assetIds) q = q.where('p.asset_id', 'in', f.assetIds);
+    const symbols = f.assetSymbolsLower;
+    if (symbols) q = q.where(sql<SqlBool>`lower(p.asset_symbol) in (${sql.join(symbols)})`);
+    if (f.providerIds) q = q.where('p.provider_id', 'in', f.providerIds);
+    if (f.accountIds) q = q.where('p.account_id', 'in', f.accountIds);
+    const rows = await q.orderBy('a.seq', 'asc').orderBy('p.asset_id', 'asc').execute();
+    return rows.map((r) => ({ ...r, quantity: normalize(r.quantity) }));
+  }
+
+  /** Every position (zero quantities included: they value to zero) of the given accounts. */
+  async forAccounts(enterpriseId: string, accountIds: readonly string[]): Promise<{ account_id: string; asset_id: string; quantity: string }[]> {
+    if (!accountIds.length) return [];
+    const rows = await this.ctx.db
+      .selectFrom('asset_positions')
+      .select(['account_id', 'asset_id', 'quantity'])
+      .where('enterprise_id', '=', enterpriseId)
+      .where('account_id', 'in', [...accountIds])
+      .execute();
+    return rows.map((r) => ({ ...r, quantity: normalize(r.quantity) }));
+  }
+
+  /** Distinct assets in the enterprise's positions (the set to price once for value filters). */
+  async assetIdsOf(enterpriseId: string): Promise<string[]> {
+    const rows = await this.ctx.db.selectFrom('asset_positions').select('asset_id').distinct().where('enterprise_id', '=', enterpriseId).execute();
+    return rows.map((r) => r.asset_id);
+  }
+
+  private nonZero() {
+    return this.ctx.dialect === 'postgres' ? sql<SqlBool>`p.quantity <> 0` : sql<SqlBool>`dec_cmp(p.quantity, '0') <> 0`;
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * Reads of transactions (the write path is the ledger repository): keyset pages newest first —
+ * `timestamp` then pagination id, both descending — so page N costs what page 1 costs. Records a
+ * source no longer reports (`removed_at` set) are never listed. Every read is scoped by enterprise.
+ */
+import { sql, type Selectable, type SqlBool } from 'kysely';
+import type { TransactionsTable } from '../db/schema.js';
+import type { DbContext } from './db-context.js';
+
+export type TransactionRow = Selectable<TransactionsTable>;
+
+/** Transaction filters, combined with AND; each list matches any of its values. */
+export interface TransactionFilters {
+  userIds?: string[];
+  accountIds?: string[];
+  providerIds?: string[];
+  types?: string[];
+  /** Any movement (input, output or fee) of one of these assets. */
+  assetIds?: string[];
+  /** As `assetIds`, by lower-cased symbol. */
+  assetSymbolsLower?: string[];
+  /** Inclusive lower bound, normalized ISO. */
+  start?: string;
+  /** Exclusive upper bound, normalized ISO. */
+  end?: string;
+}
+
+/** The position of the last row of a page: the next page starts strictly after it. */
+export interface TransactionKey {
+  timestamp: string;
+  seq: number;
+}
+
+export class TransactionsRepository {
+  constructor(private readonly ctx: DbContext) {}
+
+  /**
+   * Up to `limit` transactions after `after`, newest first. With one user the range scan runs on
+   * `transactions_user_time`, otherwise on `transactions_enterprise_time`; asset filters probe
+   * `movements_transaction` per candidate row.
+   */
+  async list(enterpriseId: string, f: TransactionFilters, after: TransactionKey | undefined, limit: number): Promise<TransactionRow[]> {
+    let q = this.ctx.db.selectFrom('transactions as t').selectAll('t').where('t.enterprise_id', '=', enterpriseId).where('t.removed_at', 'is', null);
+    if (f.userIds) q = q.where('t.user_id', 'in', f.userIds);
+    if (f.accountIds) q = q.where('t.account_id', 'in', f.accountIds);
+    if (f.providerIds) q = q.where('t.provider_id', 'in', f.providerIds);
+    if (f.types) q = q.where('t.type', 'in', f.types);
+    if (f.start !== undefined) q = q.where('t.timestamp', '>=', f.start);
+    if (f.end !== undefined) q = q.where('t.timestamp', '<', f.end);
+    const assetIds = f.assetIds;
+    if (assetIds) {
+      q = q.where(sql<SqlBool>`exists (select 1 from transaction_movements m where m.transaction_seq = t.seq and m.asset_id in (${sql.join(assetIds)}))`);
+    }
+    const symbols = f.assetSymbolsLower;
+    if (symbols) {
+      q = q.where(sql<SqlBool>`exists (select 1 from transaction_movements m where m.transaction_seq = t.seq and m.asset_symbol_lower in (${sql.join(symbols)}))`);
+    }
+    if (after) q = q.where(sql<SqlBool>`(t.timestamp, t.seq) < (${after.timestamp}, ${after.seq})`);
+    return q.orderBy('t.timestamp', 'desc').orderBy('t.seq', 'desc').limit(limit).execute();
+  }
+}

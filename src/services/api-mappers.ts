@@ -1,0 +1,114 @@
+/**
+ * Stored rows → the wire shapes of SPEC §8. Pure functions: every read service maps through here,
+ * so a User, an Account or a Transaction looks the same on every endpoint.
+ */
+import type { Account, AccountStatus, AccountStatusCause, Consent, CurrencyValue, Movement, Transaction, User } from '../domain/api-types.js';
+import type { ErrorCause, ErrorItem } from '../domain/errors.js';
+import type { Category, TransactionStatus, TransactionType } from '../domain/transactions.js';
+import { findProvider } from '../domain/providers.js';
+import { normalize } from '../lib/decimal.js';
+import type { UserRow } from '../repositories/users.repository.js';
+import type { AccountRow } from '../repositories/accounts.repository.js';
+import type { ConsentRow } from '../repositories/consents.repository.js';
+import type { TransactionRow } from '../repositories/transactions.repository.js';
+
+/** [seed] exactly six fields, in this order. Only non-erased rows (which have e-mail and name) reach here. */
+export function toUser(r: UserRow): User {
+  return {
+    email: r.email ?? '',
+    user_id: r.id,
+    consented_at: r.consented_at,
+    full_name: r.full_name ?? '',
+    deactivated_on: r.deactivated_on,
+    deactivated: r.deactivated === 1,
+  };
+}
+
+export function toConsent(r: ConsentRow): Consent {
+  return {
+    consented_at: r.consented_at,
+    scopes: JSON.parse(r.scopes) as string[],
+    client_id: r.client_id,
+    revoked_at: r.revoked_at,
+    version: r.version,
+  };
+}
+
+export function providerName(providerId: string): string {
+  return findProvider(providerId)?.name ?? providerId;
+}
+
+/** An Account; never a credential (the row's `credentials_enc` is not read). */
+export function toAccount(r: AccountRow, totalValue: CurrencyValue): Account {
+  return {
+    account_id: r.id,
+    user_id: r.user_id,
+    provider_id: r.provider_id,
+    provider_name: providerName(r.provider_id),
+    display_label: r.display_label,
+    connection_type: r.connection_type,
+    addresses: JSON.parse(r.addresses) as string[],
+    status: r.status as AccountStatus,
+    status_cause: r.status_cause as AccountStatusCause | null,
+    created_at: r.created_at,
+    last_synced_at: r.last_synced_at,
+    next_sync_at: r.next_sync_at,
+    total_value: totalValue,
+  };
+}
+
+export function toTransaction(r: TransactionRow): Transaction {
+  return {
+    transaction_id: r.id,
+    user_id: r.user_id,
+    account_id: r.account_id,
+    provider_id: r.provider_id,
+    timestamp: r.timestamp,
+    type: r.type as TransactionType,
+    status: r.status as TransactionStatus,
+    categorization: { category: r.category as Category, is_internal_transfer: r.is_internal_transfer === 1, counterparty_account_id: r.counterparty_account_id },
+    inputs: JSON.parse(r.inputs) as Movement[],
+    outputs: JSON.parse(r.outputs) as Movement[],
+    fees: { total: r.fee_total === null ? null : { amount: normalize(r.fee_total), currency: r.value_currency }, items: JSON.parse(r.fee_items) as Movement[] },
+    network: r.network,
+    tx_hash: r.tx_hash,
+    from_address: r.from_address,
+    to_address: r.to_address,
+    provider_transaction_id: r.provider_transaction_id,
+    description: r.description,
+  };
+}
+
+const CAUSE_OF_STATUS: Record<AccountStatusCause, ErrorCause> = {
+  invalid_credentials: 'invalid_credentials',
+  provider_unavailable: 'provider_unavailable',
+  rate_limited: 'rate_limited',
+  reconciliation_gap: 'internal_error',
+  internal_error: 'internal_error',
+};
+
+const MESSAGE_OF_STATUS: Record<AccountStatusCause, string> = {
+  invalid_credentials: 'The stored credentials were refused by the provider; the user must reconnect this account',
+  provider_unavailable: 'The provider could not be reached; the data shown is from the last successful sync',
+  rate_limited: 'The provider is rate limiting this account; the data shown is from the last successful sync',
+  reconciliation_gap: 'The balances implied by the history disagree with those the provider reports',
+  internal_error: 'The last sync of this account failed; the data shown is from the last successful sync',
+};
+
+/**
+ * One ErrorItem per account in status `error` (SPEC §3, 206 Partial Content): the data of every
+ * account is still returned, and each failing one is named with its provider and cause.
+ */
+export function accountErrors(accounts: readonly AccountRow[]): ErrorItem[] {
+  return accounts
+    .filter((a) => a.status === 'error')
+    .map((a) => {
+      const c = (a.status_cause ?? 'internal_error') as AccountStatusCause;
+      return {
+        cause: CAUSE_OF_STATUS[c] ?? 'internal_error',
+        message: MESSAGE_OF_STATUS[c] ?? MESSAGE_OF_STATUS.internal_error,
+        provider_id: a.provider_id,
+        account_id: a.id,
+      };
+    });
+}
