@@ -15,6 +15,11 @@ import {
   SqliteDialect,
   SqliteDriver,
   type DatabaseConnection,
+  type DatabaseIntrospector,
+  type DatabaseMetadata,
+  type DatabaseMetadataOptions,
+  type SchemaMetadata,
+  type TableMetadata,
   type Driver,
   sql,
 } from 'kysely';
@@ -60,6 +65,57 @@ class ImmediateSqliteDialect extends SqliteDialect {
   }
   override createDriver(): Driver {
     return new ImmediateSqliteDriver(this.cfg);
+  }
+}
+
+/**
+ * PostgreSQL introspection of the connection's current schema only, read from pg_catalog without
+ * privilege functions. Kysely's own introspector (which its Migrator uses to find its tables)
+ * scans every schema and calls `has_schema_privilege` on each: a schema dropped meanwhile (another
+ * Tortie database, a test finishing beside this one) makes that query fail.
+ */
+class CurrentSchemaIntrospector implements DatabaseIntrospector {
+  constructor(private readonly db: Kysely<any>) {}
+
+  async getSchemas(): Promise<SchemaMetadata[]> {
+    const r = await sql<{ name: string | null }>`select current_schema() as name`.execute(this.db);
+    return r.rows.flatMap((row) => (row.name ? [{ name: row.name }] : []));
+  }
+
+  async getTables(options: DatabaseMetadataOptions = { withInternalKyselyTables: false }): Promise<TableMetadata[]> {
+    const r = await sql<{ schema: string; table: string; kind: string; column: string | null; type: string | null; nullable: boolean | null; has_default: boolean | null; serial: boolean | null }>`
+      select n.nspname as schema, c.relname as table, c.relkind as kind, a.attname as column,
+             format_type(a.atttypid, a.atttypmod) as type, not a.attnotnull as nullable, a.atthasdef as has_default,
+             coalesce(pg_get_expr(d.adbin, d.adrelid) like 'nextval(%', false) or a.attidentity <> '' as serial
+        from pg_catalog.pg_class c
+        join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+        left join pg_catalog.pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
+        left join pg_catalog.pg_attrdef d on d.adrelid = c.oid and d.adnum = a.attnum
+       where n.nspname = current_schema() and c.relkind in ('r', 'v', 'p')
+       order by c.relname, a.attnum`.execute(this.db);
+    const tables = new Map<string, TableMetadata & { columns: TableMetadata['columns'][number][] }>();
+    for (const row of r.rows) {
+      if (!options.withInternalKyselyTables && row.table.startsWith('kysely_migration')) continue;
+      let t = tables.get(row.table);
+      if (!t) {
+        t = { name: row.table, schema: row.schema, isView: row.kind === 'v', columns: [] };
+        tables.set(row.table, t);
+      }
+      if (row.column) {
+        t.columns.push({ name: row.column, dataType: row.type ?? '', isNullable: row.nullable ?? true, hasDefaultValue: row.has_default ?? false, isAutoIncrementing: row.serial ?? false });
+      }
+    }
+    return [...tables.values()];
+  }
+
+  async getMetadata(options?: DatabaseMetadataOptions): Promise<DatabaseMetadata> {
+    return { tables: await this.getTables(options) };
+  }
+}
+
+class CurrentSchemaPostgresDialect extends PostgresDialect {
+  override createIntrospector(db: Kysely<any>): DatabaseIntrospector {
+    return new CurrentSchemaIntrospector(db);
   }
 }
 
@@ -121,7 +177,7 @@ export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
       types: types as pg.CustomTypesConfig,
       ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
     });
-    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    db = new Kysely<Database>({ dialect: new CurrentSchemaPostgresDialect({ pool }) });
   }
 
   // On PostgreSQL the migrator must be told its schema: unqualified, Kysely looks for its
