@@ -68,9 +68,17 @@ export class AuthRepository {
       .execute();
   }
 
-  /** Revocations recorded at or after `since` (for the in-memory revocation cache). */
-  async revocationsSince(since: string): Promise<{ jti: string; revoked_at: string }[]> {
-    return this.ctx.db.selectFrom('revoked_tokens').select(['jti', 'revoked_at']).where('revoked_at', '>=', since).execute();
+  /**
+   * Revocations recorded at or after `since` whose token has not expired at `liveAt` (for the
+   * in-memory revocation cache: an expired token is refused anyway, so its row need not be held).
+   */
+  async revocationsSince(since: string, liveAt: string): Promise<{ jti: string; revoked_at: string; expires_at: string }[]> {
+    return this.ctx.db
+      .selectFrom('revoked_tokens')
+      .select(['jti', 'revoked_at', 'expires_at'])
+      .where('revoked_at', '>=', since)
+      .where('expires_at', '>', liveAt)
+      .execute();
   }
 
   async userTokensRevokedBefore(userId: string): Promise<string | null> {

@@ -84,9 +84,9 @@ export class OAuthService {
     const client = await this.authenticateClient(creds);
     const claims = await this.tokens.inspect(token);
     if (!claims || claims.clientId !== client.client_id) return;
-    const now = this.clock.now();
-    await this.auth.revokeToken(claims.jti, isoOf(now), isoOf(claims.exp * 1000));
-    this.revocations.noteRevokedJti(claims.jti);
+    const expiresAt = isoOf(claims.exp * 1000);
+    await this.auth.revokeToken(claims.jti, isoOf(this.clock.now()), expiresAt);
+    this.revocations.noteRevokedJti(claims.jti, expiresAt);
   }
 }
 

@@ -9,7 +9,8 @@ import { isoOf } from '../../lib/clock.js';
 import type { AccessClaims } from './token.service.js';
 
 export class RevocationCache {
-  private readonly jtis = new Set<string>();
+  /** Revoked token ids → when the token expires (ISO); expired entries are dropped on refresh. */
+  private readonly jtis = new Map<string, string>();
   private lastSync: string | null = null;
   private lastSyncAt = -Infinity;
   private readonly before = new Map<string, { value: string | null; at: number }>();
@@ -38,8 +39,8 @@ export class RevocationCache {
   }
 
   /** Records a revocation made by this instance: effective immediately here. */
-  noteRevokedJti(jti: string): void {
-    this.jtis.add(jti);
+  noteRevokedJti(jti: string, expiresAt: string): void {
+    this.jtis.set(jti, expiresAt);
   }
 
   /** Forgets the cached cutoff of a client or user, after this instance changed it. */
@@ -52,8 +53,10 @@ export class RevocationCache {
     if (now - this.lastSyncAt < this.refreshMs) return;
     // overlap by a few seconds: rows committed late by another instance are not missed
     const since = this.lastSync ?? '0000';
-    const rows = await this.repo.revocationsSince(since);
-    for (const r of rows) this.jtis.add(r.jti);
+    const nowIso = isoOf(now);
+    const rows = await this.repo.revocationsSince(since, nowIso);
+    for (const r of rows) this.jtis.set(r.jti, r.expires_at);
+    for (const [jti, expiresAt] of this.jtis) if (expiresAt <= nowIso) this.jtis.delete(jti);
     this.lastSync = isoOf(now - 5_000);
     this.lastSyncAt = now;
   }
