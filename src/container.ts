@@ -22,6 +22,7 @@ import { Valuation } from './services/valuation.js';
 import { TokenService } from './services/auth/token.service.js';
 import { RevocationCache } from './services/auth/revocation-cache.js';
 import { EnterprisesService } from './services/enterprises.service.js';
+import { DemoService } from './services/demo.service.js';
 import { AccountValuer } from './services/account-valuer.js';
 import { UsersService } from './services/users.service.js';
 import { UserProfileService } from './services/user-profile.service.js';
@@ -63,6 +64,7 @@ export interface Container {
   tokens: TokenService;
   services: {
     enterprises: EnterprisesService;
+    demo: DemoService;
     users: UsersService;
     userProfile: UserProfileService;
     userLifecycle: UserLifecycleService;
@@ -99,6 +101,19 @@ export function createContainer(config: Config, options: ContainerOptions = {}):
   const accountValuer = new AccountValuer(repos.positions, valuation, prices, repos.enterprises);
   const services = {
     enterprises: new EnterprisesService(repos.enterprises, repos.auth, clock),
+    demo: new DemoService({
+      enterprises: new EnterprisesService(repos.enterprises, repos.auth, clock), // stateless: a second instance is harmless
+      enterprisesRepo: repos.enterprises,
+      users: repos.users,
+      consents: repos.consents,
+      accounts: repos.accounts,
+      ledger: repos.ledger,
+      pricesRepo: repos.prices,
+      prices,
+      envelope,
+      clock,
+      transact: (fn) => dbh.db.transaction().execute(fn),
+    }),
     users: new UsersService(repos.users, repos.positions, valuation, accountValuer, cursors),
     userProfile: new UserProfileService(repos.users, repos.consents, repos.accounts, accountValuer),
     userLifecycle: new UserLifecycleService(repos.users, revocations, clock),

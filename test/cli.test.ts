@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { DIALECTS, PG_URL, type TestDialect } from './support/harness.js';
+import { MIGRATION_NAMES } from '../src/db/migrations/index.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MAIN = join(ROOT, 'dist', 'main.js');
@@ -172,7 +173,7 @@ describe('tortie CLI', () => {
 
       const first = await run(t, ['migrate', '--json']);
       expect(first.code).toBe(0);
-      expect(onlyJson(first)).toEqual({ applied: ['0001-initial'] });
+      expect(onlyJson(first)).toEqual({ applied: MIGRATION_NAMES });
       const again = await run(t, ['migrate', '--json']);
       expect(onlyJson(again)).toEqual({ applied: [] });
     });

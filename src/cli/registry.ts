@@ -7,6 +7,7 @@ import { enterpriseCreateCommand } from './enterprise-create.command.js';
 import { clientCreateCommand } from './client-create.command.js';
 import { keysRotateCommand } from './keys-rotate.command.js';
 import { openapiCommand } from './openapi.command.js';
+import { demoCommand } from './demo.command.js';
 
 export const COMMANDS: Command[] = [
   serveCommand,
@@ -16,4 +17,5 @@ export const COMMANDS: Command[] = [
   clientCreateCommand,
   keysRotateCommand,
   openapiCommand,
+  demoCommand,
 ];

@@ -28,8 +28,42 @@ function parse(s: string | number | bigint): Dec {
   return d;
 }
 
+/** A decimal literal already in minimal form (what every stored and served decimal is). */
+const MINIMAL_RE = /^-?(?:0|[1-9]\d*)(?:\.\d*[1-9])?$/;
+/** A plain decimal literal, split into sign, integer digits and fraction digits. */
+const PLAIN_RE = /^(-?)(\d*)(?:\.(\d*))?$/;
+
+/** `s` as an integer and a decimal scale (`"-1.25"` → -125n, 2), or null when `s` is not a plain literal. */
+function toScaled(s: string): { n: bigint; scale: number } | null {
+  const m = PLAIN_RE.exec(s);
+  if (!m) return null;
+  const int = m[2] ?? '';
+  const frac = m[3] ?? '';
+  if (int === '' && frac === '') return null;
+  const n = BigInt((int || '0') + frac);
+  return { n: m[1] ? -n : n, scale: frac.length };
+}
+
+/** Minimal form of the integer `n` scaled down by `scale` decimal places. */
+function fromScaled(n: bigint, scale: number): string {
+  const neg = n < 0n;
+  let digits = (neg ? -n : n).toString();
+  let out = digits;
+  if (scale > 0) {
+    digits = digits.padStart(scale + 1, '0');
+    const int = digits.slice(0, digits.length - scale);
+    let end = digits.length;
+    while (end > int.length && digits.charCodeAt(end - 1) === 48) end--;
+    out = end > int.length ? `${int}.${digits.slice(int.length, end)}` : int;
+  }
+  if (out === '0') return '0';
+  return neg ? `-${out}` : out;
+}
+
 /** Minimal form: no exponent, no trailing zeros, "0" for any zero (including "-0"). */
 export function normalize(s: string | number | bigint): string {
+  // fast path: most decimals are already minimal (parsing them is the hot spot of bulk writes)
+  if (typeof s === 'string' && s !== '-0' && MINIMAL_RE.test(s)) return s;
   const d = parse(s);
   if (d.isZero()) return '0';
   return d.toFixed();
@@ -43,8 +77,11 @@ export function sub(a: string, b: string): string {
   return normalize(parse(a).minus(parse(b)).toFixed());
 }
 
-/** Exact product: bignumber.js multiplication never rounds. */
+/** Exact product (integer arithmetic on plain literals; bignumber.js, which never rounds products, otherwise). */
 export function mul(a: string, b: string): string {
+  const x = toScaled(a);
+  const y = toScaled(b);
+  if (x && y) return fromScaled(x.n * y.n, x.scale + y.scale);
   return normalize(parse(a).times(parse(b)).toFixed());
 }
 
@@ -97,7 +134,8 @@ export class DecimalSum {
  * is "0.000000000000000001".
  */
 export function fromBaseUnits(units: bigint, decimals: number): string {
-  return normalize(new Dec(units.toString()).shiftedBy(-decimals).toFixed());
+  if (!Number.isSafeInteger(decimals)) throw new RangeError(`decimal: bad number of decimals ${decimals}`);
+  return decimals >= 0 ? fromScaled(units, decimals) : fromScaled(units * 10n ** BigInt(-decimals), 0);
 }
 
 /** Rounds to `places` decimals, half-even. Only for generating synthetic data, never for API values. */

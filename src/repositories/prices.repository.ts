@@ -24,6 +24,35 @@ export class PricesRepository {
     }
   }
 
+  /**
+   * Inserts prices that are not stored yet and leaves existing ones untouched (same asset, currency
+   * and time: the stored one wins). For generated series that must never overwrite imported prices;
+   * safe when two processes fill the same days at once.
+   */
+  async insertMissing(rows: readonly PriceRow[], ex: Executor = this.ctx.db): Promise<void> {
+    for (const batch of chunks(rows, 1000)) {
+      await ex
+        .insertInto('prices')
+        .values(batch.map((r) => ({ ...r, price: normalize(r.price) })))
+        .onConflict((oc) => oc.columns(['asset_id', 'currency', 'ts']).doNothing())
+        .execute();
+    }
+  }
+
+  /** The time of the newest price of one pair from one source (uses the primary key's prefix). */
+  async newestTsOf(assetId: string, currency: string, source: string): Promise<string | undefined> {
+    const r = await this.ctx.db
+      .selectFrom('prices')
+      .select('ts')
+      .where('asset_id', '=', assetId)
+      .where('currency', '=', currency)
+      .where('source', '=', source)
+      .orderBy('ts', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return r?.ts;
+  }
+
   /** The newest price at or before `atIso` and at or after `notBeforeIso`. */
   async latestAtOrBefore(assetId: string, currency: string, atIso: string, notBeforeIso: string): Promise<PriceRow | undefined> {
     const r = await this.ctx.db

@@ -1,0 +1,289 @@
+/**
+ * The demo generator (SPEC §11 `demo`) on both databases: deterministic content, every transaction
+ * type with its shape, positions exactly equal to what the stored history implies, values exactly
+ * quantity × that day's synthetic price, deactivated users and failing accounts, internal transfers
+ * marked on both sides.
+ */
+import { describe, expect, it } from 'vitest';
+import { forEachDialect, type TestEnv } from './support/harness.js';
+import { TRANSACTION_TYPES, TYPE_RULES, type TransactionType } from '../src/domain/transactions.js';
+import { DecimalSum, isNegative, isZero, mul, normalize } from '../src/lib/decimal.js';
+import { demoCommand } from '../src/cli/demo.command.js';
+import type { Config } from '../src/config.js';
+import { sql } from 'kysely';
+
+interface MovementJson {
+  asset_id: string;
+  asset_symbol: string;
+  quantity: string;
+  value: { amount: string; currency: string } | null;
+}
+
+async function rowsOf(env: TestEnv, enterpriseId: string) {
+  const db = env.deps.ctx.db;
+  const users = await db.selectFrom('users').selectAll().where('enterprise_id', '=', enterpriseId).orderBy('seq').execute();
+  const accounts = await db.selectFrom('accounts').selectAll().where('enterprise_id', '=', enterpriseId).orderBy('seq').execute();
+  const txs = await db.selectFrom('transactions').selectAll().where('enterprise_id', '=', enterpriseId).orderBy('seq').execute();
+  const positions = await db.selectFrom('asset_positions').selectAll().where('enterprise_id', '=', enterpriseId).execute();
+  const consents = await db.selectFrom('consents').selectAll().where('enterprise_id', '=', enterpriseId).execute();
+  return { users, accounts, txs, positions, consents };
+}
+
+/** Everything generated except ids and credentials, in a stable order. */
+async function content(env: TestEnv, enterpriseId: string) {
+  const { users, accounts, txs, positions } = await rowsOf(env, enterpriseId);
+  const u = new Map(users.map((x, i) => [x.id, i]));
+  const a = new Map(accounts.map((x, i) => [x.id, i]));
+  return {
+    users: users.map((x) => [x.email, x.full_name, x.consented_at, x.deactivated_on, x.deactivated]),
+    accounts: accounts.map((x) => [u.get(x.user_id), x.provider_id, x.display_label, x.connection_type, x.addresses, x.status, x.status_cause, x.created_at]),
+    transactions: txs
+      .map((t) => [
+        a.get(t.account_id),
+        t.timestamp,
+        t.type,
+        t.status,
+        t.category,
+        t.inputs,
+        t.outputs,
+        t.fee_items,
+        t.fee_total === null ? null : normalize(t.fee_total),
+        t.value_currency,
+        t.network,
+        t.tx_hash,
+        t.from_address,
+        t.to_address,
+        t.provider_transaction_id,
+        t.description,
+        t.is_internal_transfer,
+        t.counterparty_account_id === null ? null : a.get(t.counterparty_account_id),
+      ])
+      .sort((x, y) => (x[0] as number) - (y[0] as number) || String(x[1]).localeCompare(String(y[1])) || String(x[14]).localeCompare(String(y[14]))),
+    positions: positions.map((p) => [a.get(p.account_id), p.asset_id, p.asset_symbol, normalize(p.quantity)]).sort((x, y) => (x[0] as number) - (y[0] as number) || String(x[1]).localeCompare(String(y[1]))),
+  };
+}
+
+describe('demo generator', () => {
+  forEachDialect((env) => {
+    let small: { enterprise_id: string; client_id: string; client_secret: string; users: number };
+
+    it('same seed, same content; another seed, other content; new ids each time', async () => {
+      const { deps } = env();
+      const a = await deps.services.demo.generate({ users: 4, seed: 'alpha', transactionsPerUser: 40 });
+      const b = await deps.services.demo.generate({ users: 4, seed: 'alpha', transactionsPerUser: 40 });
+      const c = await deps.services.demo.generate({ users: 4, seed: 'beta', transactionsPerUser: 40 });
+      small = a;
+      expect(a.users).toBe(4);
+      expect(a.stats.transactions).toBe(160);
+      expect(new Set([a.enterprise_id, b.enterprise_id, c.enterprise_id]).size).toBe(3);
+      expect(a.client_id).not.toBe(b.client_id);
+      const ca = await content(env(), a.enterprise_id);
+      const cb = await content(env(), b.enterprise_id);
+      const cc = await content(env(), c.enterprise_id);
+      expect(ca.transactions).toHaveLength(160);
+      expect(cb).toEqual(ca);
+      expect(cc.users).not.toEqual(ca.users);
+      expect(cc.transactions).not.toEqual(ca.transactions);
+      const ids = await rowsOf(env(), b.enterprise_id);
+      const idsA = await rowsOf(env(), a.enterprise_id);
+      expect(ids.users.map((x) => x.id)).not.toEqual(idsA.users.map((x) => x.id));
+      // later the same day: same content (dates are relative to the run day, not the hour)
+      deps.clock.advance(3 * 3_600_000);
+      try {
+        const d = await deps.services.demo.generate({ users: 4, seed: 'alpha', transactionsPerUser: 40 });
+        const cd = await content(env(), d.enterprise_id);
+        expect(cd.users).toEqual(ca.users);
+        expect(cd.transactions).toEqual(ca.transactions);
+      } finally {
+        deps.clock.advance(-3 * 3_600_000);
+      }
+    });
+
+    it('creates a demo enterprise with realistic users, consents, accounts, deactivated users and a failing account', async () => {
+      const { deps } = env();
+      const r = await deps.services.demo.generate({ users: 12, seed: 'people', transactionsPerUser: 20 });
+      const e = await deps.repos.enterprises.get(r.enterprise_id);
+      expect(e?.is_demo).toBe(true);
+      expect(await deps.repos.enterprises.enabledProviders(r.enterprise_id)).toEqual(expect.arrayContaining(['sandbox-exchange', 'sandbox-custodian', 'sandbox-wallet']));
+      const { users, accounts, consents } = await rowsOf(env(), r.enterprise_id);
+      expect(users).toHaveLength(12);
+      const now = deps.clock.now();
+      for (const u of users) {
+        expect(u.full_name).toMatch(/^\S.* \S+$/);
+        expect(u.email).toMatch(/^[a-z0-9._]+@[a-z0-9.]+$/);
+        expect(Date.parse(u.consented_at)).toBeLessThan(now);
+        expect(Date.parse(u.consented_at)).toBeGreaterThan(now - 3 * 366 * 86_400_000);
+        const mine = accounts.filter((a) => a.user_id === u.id);
+        expect(mine.length).toBeGreaterThanOrEqual(1);
+        expect(mine.length).toBeLessThanOrEqual(4);
+        const consent = consents.filter((c) => c.user_id === u.id);
+        expect(consent).toHaveLength(1);
+        expect(consent[0]!.client_id).toBe(r.client_id);
+        expect(consent[0]!.consented_at).toBe(u.consented_at);
+        if (u.deactivated) {
+          expect(u.deactivated_on).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+          expect(consent[0]!.revoked_at).not.toBeNull();
+          for (const a of mine) {
+            expect(a.status).toBe('disconnected');
+            expect(a.credentials_enc).toBeNull();
+          }
+        } else {
+          expect(u.deactivated_on).toBeNull();
+          expect(consent[0]!.revoked_at).toBeNull();
+        }
+      }
+      expect(new Set(users.map((u) => u.email.toLowerCase())).size).toBe(12);
+      expect(users.filter((u) => u.deactivated === 1).length).toBeGreaterThanOrEqual(1);
+      const failing = accounts.filter((a) => a.status === 'error');
+      expect(failing.length).toBeGreaterThanOrEqual(1);
+      expect(failing.every((a) => a.status_cause !== null)).toBe(true);
+      expect(failing.some((a) => a.status_cause === 'provider_unavailable')).toBe(true);
+      for (const a of accounts) {
+        expect(['sandbox-exchange', 'sandbox-custodian', 'sandbox-wallet']).toContain(a.provider_id);
+        const addresses = JSON.parse(a.addresses) as string[];
+        if (a.provider_id === 'sandbox-wallet') expect(addresses).toEqual([expect.stringMatching(/^0x[0-9a-f]{40}$/)]);
+        else expect(addresses).toEqual([]);
+        // sandbox API keys are sealed with the account id as AAD, like real credentials
+        if (a.credentials_enc) expect(JSON.parse(deps.envelope.open(a.credentials_enc, a.id))).toEqual({ api_key: expect.stringMatching(/^sbx_/), secret_key: expect.any(String) });
+      }
+      // the demo's users are served by the API
+      const { token } = await deps.tokens.issue('enterprise', r.client_id, r.enterprise_id, r.client_id, 'enterprise');
+      const res = await env().call(token, { method: 'GET', url: '/enterprise/v2/users/all?limit=100' });
+      expect(res.statusCode).toBe(200);
+      expect((res.json() as { data: { users: unknown[] } }).data.users).toHaveLength(12);
+    });
+
+    it('produces every transaction type with the shape and category its type fixes', async () => {
+      const { deps } = env();
+      const r = await deps.services.demo.generate({ users: 3, seed: 'types', transactionsPerUser: 120 });
+      const { txs, accounts } = await rowsOf(env(), r.enterprise_id);
+      const seen = new Set<string>();
+      const statuses = new Set<string>();
+      for (const t of txs) {
+        const type = t.type as TransactionType;
+        seen.add(type);
+        statuses.add(t.status);
+        const inputs = JSON.parse(t.inputs) as MovementJson[];
+        const outputs = JSON.parse(t.outputs) as MovementJson[];
+        const fees = JSON.parse(t.fee_items) as MovementJson[];
+        expect(t.category).toBe(TYPE_RULES[type].category);
+        const shape = TYPE_RULES[type].shape;
+        if (shape === 'inputs_only') expect([inputs.length > 0, outputs.length]).toEqual([true, 0]);
+        if (shape === 'outputs_only') expect([inputs.length, outputs.length > 0]).toEqual([0, true]);
+        if (shape === 'both') expect([inputs.length > 0, outputs.length > 0]).toEqual([true, true]);
+        for (const m of [...inputs, ...outputs, ...fees]) {
+          expect(m.quantity).toBe(normalize(m.quantity));
+          expect(isNegative(m.quantity) || isZero(m.quantity)).toBe(false);
+          if (m.value) expect(m.value.currency).toBe('USD');
+        }
+        if (t.status === 'failed') expect(fees).toEqual([]);
+        const priced = fees.filter((f) => f.value !== null).map((f) => f.value!.amount);
+        expect(t.fee_total === null ? null : normalize(t.fee_total)).toBe(priced.length ? priced.reduce((s, v) => s.add(v), new DecimalSum()).value() : null);
+        const account = accounts.find((a) => a.id === t.account_id)!;
+        if (account.provider_id === 'sandbox-wallet' && t.tx_hash) expect(t.tx_hash).toMatch(/^0x[0-9a-f]{64}$/);
+      }
+      expect([...seen].sort()).toEqual([...TRANSACTION_TYPES].sort());
+      expect(statuses.has('confirmed')).toBe(true);
+      expect(txs.filter((t) => t.status === 'confirmed').length / txs.length).toBeGreaterThan(0.9);
+      // the busiest user's last days hold pending ones; failed ones occur over the history
+      expect(txs.some((t) => t.status === 'pending') || txs.some((t) => t.status === 'failed')).toBe(true);
+    });
+
+    it('stores positions exactly equal to what the history implies, never negative', async () => {
+      const { deps } = env();
+      const r = await deps.services.demo.generate({ users: 6, seed: 'balances', transactionsPerUser: 150 });
+      const { txs, positions, accounts } = await rowsOf(env(), r.enterprise_id);
+      for (const a of accounts) {
+        // confirmed transactions move balances; pending and failed ones move nothing (documented rule)
+        const sums = new Map<string, DecimalSum>();
+        const bump = (assetId: string, q: string) => {
+          let s = sums.get(assetId);
+          if (!s) sums.set(assetId, (s = new DecimalSum()));
+          s.add(q);
+        };
+        for (const t of txs.filter((x) => x.account_id === a.id && x.status === 'confirmed')) {
+          for (const m of JSON.parse(t.outputs) as MovementJson[]) bump(m.asset_id, m.quantity);
+          for (const m of JSON.parse(t.inputs) as MovementJson[]) bump(m.asset_id, `-${m.quantity}`);
+          for (const m of JSON.parse(t.fee_items) as MovementJson[]) bump(m.asset_id, `-${m.quantity}`);
+        }
+        const implied = [...sums].map(([id, s]) => [id, s.value()] as const).filter(([, q]) => !isZero(q));
+        for (const [, q] of implied) expect(isNegative(q)).toBe(false);
+        const stored = positions.filter((p) => p.account_id === a.id).map((p) => [p.asset_id, normalize(p.quantity)] as const);
+        expect(new Map(stored)).toEqual(new Map(implied));
+        expect(stored.length).toBe(implied.length);
+      }
+      expect(positions.length).toBeGreaterThan(0);
+    });
+
+    it('values every movement at exactly quantity × the synthetic price of its day; unpriced assets stay null', async () => {
+      const { deps } = env();
+      const r = await deps.services.demo.generate({ users: 4, seed: 'values', transactionsPerUser: 100 });
+      const { txs, positions } = await rowsOf(env(), r.enterprise_id);
+      let priced = 0;
+      let unpriced = 0;
+      for (const t of txs) {
+        const at = Date.parse(t.timestamp);
+        for (const m of [...JSON.parse(t.inputs), ...JSON.parse(t.outputs), ...JSON.parse(t.fee_items)] as MovementJson[]) {
+          const q = await deps.prices.at(m.asset_id, 'USD', at);
+          if (q === null) {
+            expect(m.value).toBeNull();
+            unpriced++;
+          } else {
+            if (q.source !== 'identity') expect([q.source, q.ts]).toEqual(['synthetic', `${t.timestamp.slice(0, 10)}T00:00:00.000Z`]);
+            expect(m.value).toEqual({ amount: mul(m.quantity, q.price), currency: 'USD' });
+            priced++;
+          }
+        }
+      }
+      expect(priced).toBeGreaterThan(100);
+      // an unknown token is held somewhere, so `unpriced_assets` can be seen
+      const spot = await Promise.all(positions.map((p) => deps.prices.spot(p.asset_id, 'USD')));
+      expect(spot.some((q) => q === null)).toBe(true);
+      expect(spot.filter((q) => q !== null).length).toBeGreaterThan(0);
+      expect(unpriced).toBeGreaterThan(0);
+    });
+
+    it('marks internal transfers on both sides', async () => {
+      const { deps } = env();
+      const r = await deps.services.demo.generate({ users: 8, seed: 'transfers', transactionsPerUser: 150 });
+      const { txs, accounts } = await rowsOf(env(), r.enterprise_id);
+      const internal = txs.filter((t) => t.is_internal_transfer === 1);
+      expect(internal.length).toBeGreaterThanOrEqual(2);
+      const owner = new Map(accounts.map((a) => [a.id, a.user_id]));
+      for (const t of internal) {
+        expect(['send', 'receive']).toContain(t.type);
+        expect(t.counterparty_account_id).not.toBeNull();
+        expect(owner.get(t.counterparty_account_id!)).toBe(t.user_id);
+        const other = txs.find((x) => x.account_id === t.counterparty_account_id && x.counterparty_account_id === t.account_id && x.tx_hash === t.tx_hash && x.type !== t.type);
+        expect(other).toBeDefined();
+        expect(other!.is_internal_transfer).toBe(1);
+        const mine = JSON.parse(t.type === 'send' ? t.inputs : t.outputs) as MovementJson[];
+        const theirs = JSON.parse(other!.type === 'send' ? other!.inputs : other!.outputs) as MovementJson[];
+        expect(theirs.map((m) => [m.asset_id, m.quantity])).toEqual(mine.map((m) => [m.asset_id, m.quantity]));
+      }
+    });
+
+    it('`tortie demo --json` prints the credentials and the rate on stderr', async () => {
+      const t = env();
+      const url = t.dialect === 'sqlite' ? t.config.databaseUrl : await withSearchPath(t);
+      const config: Config = { ...t.config, databaseUrl: url };
+      const err: string[] = [];
+      const out = (await demoCommand.run({ config: () => config, io: { stdout: () => undefined, stderr: (s) => err.push(s) }, json: true }, { users: '2', seed: 'cli', 'transactions-per-user': '30' }, [])) as Record<string, unknown>;
+      expect(Object.keys(out)).toEqual(['enterprise_id', 'client_id', 'client_secret', 'users']);
+      expect(out.users).toBe(2);
+      expect(err.join('')).toMatch(/^demo: 60 transactions in \d+\.\d\d s \([\d,]+\/s\)/);
+      const { users } = await rowsOf(t, out.enterprise_id as string);
+      expect(users).toHaveLength(2);
+      await expect(demoCommand.run({ config: () => config, io: { stdout: () => undefined, stderr: () => undefined }, json: true }, { users: '0' }, [])).rejects.toThrow(/--users/);
+      expect(small.users).toBe(4);
+    });
+  });
+});
+
+/** The PostgreSQL URL with the test's schema on the search path (the command opens its own pool). */
+async function withSearchPath(t: TestEnv): Promise<string> {
+  const r = await sql<{ s: string }>`select current_schema() as s`.execute(t.deps.ctx.db);
+  const u = new URL(t.config.databaseUrl);
+  u.searchParams.set('options', `-c search_path=${r.rows[0]!.s}`);
+  return u.toString();
+}
