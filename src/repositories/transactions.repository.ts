@@ -40,8 +40,12 @@ export class TransactionsRepository {
    * `movements_transaction` per candidate row.
    */
   async list(enterpriseId: string, f: TransactionFilters, after: TransactionKey | undefined, limit: number): Promise<TransactionRow[]> {
-    let q = this.ctx.db.selectFrom('transactions as t').selectAll('t').where('t.enterprise_id', '=', enterpriseId).where('t.removed_at', 'is', null);
-    if (f.userIds) q = q.where('t.user_id', 'in', f.userIds);
+    const oneUser = f.userIds?.length === 1;
+    // On SQLite (no planner statistics) `enterprise_id = ?` could steer a one-user read onto the
+    // tenant-wide index; the unary `+` keeps the check out of index selection.
+    const tenant = oneUser && this.ctx.dialect === 'sqlite' ? sql<SqlBool>`+t.enterprise_id = ${enterpriseId}` : sql<SqlBool>`t.enterprise_id = ${enterpriseId}`;
+    let q = this.ctx.db.selectFrom('transactions as t').selectAll('t').where(tenant).where('t.removed_at', 'is', null);
+    if (f.userIds) q = oneUser ? q.where('t.user_id', '=', f.userIds[0]!) : q.where('t.user_id', 'in', f.userIds);
     if (f.accountIds) q = q.where('t.account_id', 'in', f.accountIds);
     if (f.providerIds) q = q.where('t.provider_id', 'in', f.providerIds);
     if (f.types) q = q.where('t.type', 'in', f.types);

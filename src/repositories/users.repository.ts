@@ -92,7 +92,8 @@ export class UsersRepository {
     if (providerIds) {
       q = q.where((eb) =>
         eb.exists(
-          eb.selectFrom('accounts as a').select(sql.lit(1).as('one')).whereRef('a.user_id', '=', 'u.id').where('a.enterprise_id', '=', enterpriseId).where('a.provider_id', 'in', providerIds),
+          // correlated to a user already in scope: probing by user (accounts_user) is the selective path
+          eb.selectFrom('accounts as a').select(sql.lit(1).as('one')).whereRef('a.user_id', '=', 'u.id').where('a.provider_id', 'in', providerIds),
         ),
       );
     }

@@ -28,8 +28,8 @@ const tags = ['Users'];
 export function usersRoutes(deps: Container): FastifyPluginAsync {
   return async (plugin) => {
     const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
-    // the Enterprise API takes JSON bodies only: a form body here is a 415, not a parsed object
-    app.removeContentTypeParser('application/x-www-form-urlencoded');
+    // the Enterprise API takes JSON bodies only: a form or text body here is a 415, not a parsed value
+    app.removeContentTypeParser(['application/x-www-form-urlencoded', 'text/plain']);
 
     app.get('/users/all', {
       schema: {
