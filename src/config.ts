@@ -21,6 +21,8 @@ export interface Config {
   bodyLimit: number;
   /** Endpoints of every connector's source (SPEC §10). */
   endpoints: ConnectorEndpoints;
+  /** Scheduled sync interval (TORTIE_SYNC_INTERVAL_MINUTES, default 60). */
+  syncIntervalMs: number;
 }
 
 /**
@@ -71,7 +73,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL || 'info',
     bodyLimit: 1024 * 1024,
     endpoints: loadEndpoints(env),
+    syncIntervalMs: positiveMinutes(env.TORTIE_SYNC_INTERVAL_MINUTES, 'TORTIE_SYNC_INTERVAL_MINUTES', 60) * 60_000,
   };
+}
+
+function positiveMinutes(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new ConfigError(`${name} must be a whole number of minutes, at least 1 (got ${value})`);
+  return Number(value);
 }
 
 function loadOrCreateSecretKey(dataDir: string): string {

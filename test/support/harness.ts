@@ -56,6 +56,7 @@ export function testConfig(dataDir: string, databaseUrl: string): Config {
     logLevel: 'silent',
     bodyLimit: 1024 * 1024,
     endpoints: { rpc: {}, explorer: {}, exchange: {}, esplora: null },
+    syncIntervalMs: 3_600_000,
   };
 }
 
