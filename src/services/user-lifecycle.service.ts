@@ -27,7 +27,9 @@ export class UserLifecycleService {
    * (other instances pick up `tokens_revoked_before` within the revocation cache's refresh).
    *
    * Syncs stop because the user's accounts are `disconnected` with no credentials and no
-   * `next_sync_at`; the sync engine (a later issue) must also cancel the user's queued jobs here.
+   * `next_sync_at`: the sync engine schedules only connected accounts of active users and a job
+   * claimed for a disconnected (or, after erasure, deleted) account does nothing (sync-account.ts).
+   * Queued jobs are not deleted: they carry no personal data and finish as no-ops.
    */
   async deactivate(enterpriseId: string, userId: string, o: DeactivateOptions = {}): Promise<{ user: User }> {
     const now = this.clock.now();
