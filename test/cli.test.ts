@@ -269,7 +269,13 @@ describe('tortie CLI', () => {
         expect(statSync(started.credentials_file).mode & 0o777).toBe(0o600);
         const saved = JSON.parse(readFileSync(started.credentials_file, 'utf8')) as Record<string, unknown>;
         expect(saved).toMatchObject({ enterprise_id: started.demo.enterprise_id, client_id: started.demo.client_id, client_secret: started.demo.client_secret });
-        expect((await getToken(started.url, saved.client_id as string, saved.client_secret as string)).status).toBe(200);
+        expect(started.demo.users).toBe(25);
+        const tok = await getToken(started.url, saved.client_id as string, saved.client_secret as string);
+        expect(tok.status).toBe(200);
+        const { access_token } = (await tok.json()) as { access_token: string };
+        const users = await fetch(`${started.url}/enterprise/v2/users/all?limit=100`, { headers: { authorization: `Bearer ${access_token}` } });
+        expect(users.status).toBe(200);
+        expect(((await users.json()) as { data: { users: unknown[] } }).data.users).toHaveLength(25);
         child.kill('SIGINT');
         expect((await done).code).toBe(0);
 

@@ -2,7 +2,8 @@
  * Runs the HTTP server until SIGINT or SIGTERM (shared by `serve` and `start`): a signing key is
  * ensured, JSON log lines go to stderr (stdout stays for what the command prints), and a signal
  * closes the server gracefully — in-flight requests finish, idle connections close. A second
- * signal exits at once.
+ * signal exits at once. The handlers are installed before the server announces itself, so a
+ * supervisor that signals as soon as it reads the URL is never met by the default (abrupt) exit.
  */
 import type { Container } from '../container.js';
 import { buildApp } from '../http/app.js';
@@ -18,27 +19,30 @@ export interface ServeOptions {
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
 export async function serveUntilSignal(c: Container, o: ServeOptions): Promise<void> {
-  await c.tokens.ensureSigningKey();
-  const app = await buildApp(c, { logger: loggerOptions(c.config.logLevel, o.logStream ?? process.stderr) });
-  const url = await app.listen({ host: c.config.host, port: c.config.port });
-  o.onListening(url);
-  await new Promise<void>((resolve, reject) => {
-    let closing = false;
-    const onSignal = (signal: NodeJS.Signals): void => {
-      if (closing) {
-        app.log.warn({ signal }, 'second signal: exiting without waiting');
-        process.exit(1);
-      }
-      closing = true;
-      app.log.info({ signal }, 'shutting down');
-      app.close().then(
-        () => {
-          for (const s of SIGNALS) process.off(s, onSignal);
-          resolve();
-        },
-        (e: unknown) => reject(e instanceof Error ? e : new Error(String(e))),
-      );
-    };
-    for (const s of SIGNALS) process.on(s, onSignal);
-  });
+  let signalled: NodeJS.Signals | null = null;
+  let wake: () => void = () => {};
+  const stopRequested = new Promise<void>((resolve) => (wake = resolve));
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (signalled) {
+      process.stderr.write(`tortie: second ${signal}: exiting without waiting\n`);
+      process.exit(1);
+    }
+    signalled = signal;
+    wake();
+  };
+  for (const s of SIGNALS) process.on(s, onSignal);
+  try {
+    await c.tokens.ensureSigningKey();
+    const app = await buildApp(c, { logger: loggerOptions(c.config.logLevel, o.logStream ?? process.stderr) });
+    try {
+      const url = await app.listen({ host: c.config.host, port: c.config.port });
+      if (!signalled) o.onListening(url);
+      await stopRequested;
+      app.log.info({ signal: signalled }, 'shutting down');
+    } finally {
+      await app.close();
+    }
+  } finally {
+    for (const s of SIGNALS) process.off(s, onSignal);
+  }
 }

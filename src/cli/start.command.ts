@@ -14,7 +14,6 @@ import { openContainer } from './open-container.js';
 import { serveUntilSignal } from './server.js';
 
 export const DEMO_CREDENTIALS_FILE = 'demo-credentials.json';
-export const DEMO_USERS = 25;
 
 export interface DemoCredentials {
   enterprise_id: string;
@@ -23,14 +22,10 @@ export interface DemoCredentials {
   users: number;
 }
 
-/**
- * The demo enterprise of an empty database. Call site of the demo generator: once
- * `src/services/demo.service.ts` lands (issue #2, demo data), this becomes its
- * `generate({ users: DEMO_USERS })`; until then the enterprise has no users.
- */
+/** The demo enterprise of an empty database: what `tortie demo` makes with its defaults (25 users). */
 async function createDemoEnterprise(c: Container): Promise<DemoCredentials> {
-  const e = await c.services.enterprises.create({ name: 'Demo Enterprise', demo: true });
-  return { enterprise_id: e.enterprise_id, client_id: e.client_id, client_secret: e.client_secret, users: 0 };
+  const r = await c.services.demo.generate();
+  return { enterprise_id: r.enterprise_id, client_id: r.client_id, client_secret: r.client_secret, users: r.users };
 }
 
 function saveCredentials(c: Container, demo: DemoCredentials): string {
