@@ -309,6 +309,8 @@ describe('DELETE /enterprise/v2/users/{user_id}', () => {
       const again = await env().call(token, { method: 'DELETE', url: `/enterprise/v2/users/${id}` });
       expect(again.statusCode).toBe(200);
       expect(again.json().data.user.deactivated_on).toBe(firstDay);
+      const after = await deps.ctx.db.selectFrom('users').select('tokens_revoked_before').where('id', '=', id).executeTakeFirstOrThrow();
+      expect(after.tokens_revoked_before).toBe(u.tokens_revoked_before);
 
       // history stays readable with 200 (its accounts are disconnected, not failing)
       const profile = await get(env(), token, `/enterprise/v2/users/${id}`);
@@ -320,6 +322,20 @@ describe('DELETE /enterprise/v2/users/{user_id}', () => {
       expect(txs.json().data.transactions).toHaveLength(1);
       const list = (await get(env(), token, `/enterprise/v2/users/all?user_ids=${id}`)).json();
       expect(list.data.users[0].deactivated).toBe(true);
+    });
+
+    it('completes the deactivation of a user marked deactivated elsewhere (tokens and accounts too)', async () => {
+      const { deps, clock } = env();
+      const e = await env().newEnterprise();
+      const id = await seedUser(deps, e.enterpriseId, { deactivatedOn: '2026-06-01' });
+      const acc = await seedAccount(deps, e.enterpriseId, id, { status: 'active' });
+      const res = await env().call(e.token, { method: 'DELETE', url: `/enterprise/v2/users/${id}` });
+      expect(res.statusCode).toBe(200);
+      expect(res.json().data.user).toMatchObject({ deactivated: true, deactivated_on: '2026-06-01' });
+      const u = await deps.ctx.db.selectFrom('users').select('tokens_revoked_before').where('id', '=', id).executeTakeFirstOrThrow();
+      expect(u.tokens_revoked_before).toBe(new Date(clock.now()).toISOString());
+      const a = await deps.ctx.db.selectFrom('accounts').select('status').where('id', '=', acc).executeTakeFirstOrThrow();
+      expect(a.status).toBe('disconnected');
     });
 
     it('erases: 404 afterwards, gone from every list, data purged, the same e-mail can consent again', async () => {

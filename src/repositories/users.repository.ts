@@ -147,9 +147,11 @@ export class UsersRepository {
     return this.ctx.db.transaction().execute(async (trx) => {
       const u = await this.lockedUser(trx, enterpriseId, userId);
       if (!u) return undefined;
+      // a repeated call changes nothing: the first deactivation's day and token cutoff stay
+      const tokensRevokedBefore = u.deactivated === 1 && u.tokens_revoked_before ? u.tokens_revoked_before : nowIso;
       await trx
         .updateTable('users')
-        .set({ deactivated: 1, deactivated_on: u.deactivated_on ?? today, tokens_revoked_before: nowIso })
+        .set({ deactivated: 1, deactivated_on: u.deactivated_on ?? today, tokens_revoked_before: tokensRevokedBefore })
         .where('id', '=', userId)
         .where('enterprise_id', '=', enterpriseId)
         .execute();
@@ -160,7 +162,7 @@ export class UsersRepository {
         .where('enterprise_id', '=', enterpriseId)
         .where('user_id', '=', userId)
         .execute();
-      return { ...u, deactivated: 1, deactivated_on: u.deactivated_on ?? today, tokens_revoked_before: nowIso };
+      return { ...u, deactivated: 1, deactivated_on: u.deactivated_on ?? today, tokens_revoked_before: tokensRevokedBefore };
     });
   }
 
