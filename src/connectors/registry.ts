@@ -3,8 +3,13 @@
  * ccxt lazily (inside their factory's first use), so nothing heavy is imported at API start-up.
  */
 import type { ConnectorEndpoints, Connector, ConnectorFactory } from './connector.js';
+import { sandboxCustodian, sandboxExchange, sandboxWallet } from './sandbox/index.js';
 
-const FACTORIES: Record<string, ConnectorFactory> = {};
+const FACTORIES: Record<string, ConnectorFactory> = {
+  'sandbox-exchange': sandboxExchange,
+  'sandbox-custodian': sandboxCustodian,
+  'sandbox-wallet': sandboxWallet,
+};
 
 export function connectorFor(providerId: string, endpoints: ConnectorEndpoints): Connector | undefined {
   const f = FACTORIES[providerId];

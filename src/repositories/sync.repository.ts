@@ -238,6 +238,17 @@ export class SyncRepository {
       .execute();
   }
 
+  /** Operator lookups for the CLI (which acts for the whole deployment): the tenant of a user or account. */
+  async enterpriseOfUser(userId: string): Promise<string | undefined> {
+    const r = await this.ctx.db.selectFrom('users').select('enterprise_id').where('id', '=', userId).where('erased_at', 'is', null).executeTakeFirst();
+    return r?.enterprise_id;
+  }
+
+  async enterpriseOfAccount(accountId: string): Promise<string | undefined> {
+    const r = await this.ctx.db.selectFrom('accounts').select('enterprise_id').where('id', '=', accountId).executeTakeFirst();
+    return r?.enterprise_id;
+  }
+
   /** Circuit breaker: a success closes the circuit. */
   async providerSucceeded(providerId: string, nowIso: string): Promise<void> {
     await this.ctx.db
