@@ -9,6 +9,7 @@ import type { AccountScope, PositionRecord, TransactionRecord, MovementRecord } 
 import { TRADE_TYPES, TYPE_RULES, checkShape } from '../domain/transactions.js';
 import { sum as decSum, normalize } from '../lib/decimal.js';
 import { chunks, type DbContext, type Executor } from './db-context.js';
+import { bulkInsert, valuesOf } from './bulk-insert.js';
 
 export interface UpsertResult {
   added: number;
@@ -17,12 +18,35 @@ export interface UpsertResult {
 
 const TRADE_SET = new Set<string>(TRADE_TYPES);
 
+type TransactionRow = Insertable<TransactionsTable>;
+type MovementRow = Insertable<TransactionMovementsTable>;
+
+const TRANSACTION_COLUMNS = [
+  'id', 'enterprise_id', 'user_id', 'account_id', 'provider_id', 'timestamp', 'type', 'status', 'category', 'is_internal_transfer',
+  'counterparty_account_id', 'inputs', 'outputs', 'fee_items', 'fee_total', 'value_currency', 'network', 'tx_hash', 'from_address',
+  'to_address', 'provider_transaction_id', 'description', 'fingerprint', 'raw', 'connector_version', 'price_source', 'priced_at',
+  'removed_at', 'created_at', 'updated_at',
+] as const satisfies readonly (keyof TransactionRow)[];
+/** Columns an upsert of a known fingerprint overwrites (identity, scope and `created_at` stay). */
+const UPDATED_COLUMNS = TRANSACTION_COLUMNS.filter((c) => !['id', 'enterprise_id', 'user_id', 'account_id', 'provider_id', 'fingerprint', 'created_at', 'removed_at'].includes(c));
+const UPSERT_CLAUSE =
+  `on conflict ("account_id", "fingerprint") do update set ${UPDATED_COLUMNS.map((c) => `"${c}" = excluded."${c}"`).join(', ')}, "removed_at" = null ` +
+  `returning "seq", "fingerprint"`;
+const MOVEMENT_COLUMNS = [
+  'transaction_seq', 'enterprise_id', 'user_id', 'asset_id', 'asset_symbol_lower', 'side', 'quantity', 'value', 'timestamp', 'is_trade',
+] as const satisfies readonly (keyof MovementRow)[];
+
+/** A movement with its decimals in minimal form, as stored in the JSON columns and the movement index. */
+function normalizedMovement(m: MovementRecord): MovementRecord {
+  return { asset_id: m.asset_id, asset_symbol: m.asset_symbol, quantity: normalize(m.quantity), value: m.value === null ? null : normalize(m.value) };
+}
+
 function movementJson(m: MovementRecord, currency: string) {
   return {
     asset_id: m.asset_id,
     asset_symbol: m.asset_symbol,
-    quantity: normalize(m.quantity),
-    value: m.value === null ? null : { amount: normalize(m.value), currency },
+    quantity: m.quantity,
+    value: m.value === null ? null : { amount: m.value, currency },
   };
 }
 
@@ -55,9 +79,15 @@ export class LedgerRepository {
           batch.map((r) => r.fingerprint),
         )
         .execute();
-      const rows: Insertable<TransactionsTable>[] = batch.map((r) => {
+      const normalized = batch.map((r) => ({
+        inputs: r.inputs.map(normalizedMovement),
+        outputs: r.outputs.map(normalizedMovement),
+        fees: r.fees.map(normalizedMovement),
+      }));
+      const rows: TransactionRow[] = batch.map((r, i) => {
         checkShape(r.type, r.inputs.length, r.outputs.length);
-        const pricedFees = r.fees.filter((f) => f.value !== null).map((f) => f.value as string);
+        const n = normalized[i]!;
+        const pricedFees = n.fees.filter((f) => f.value !== null).map((f) => f.value as string);
         return {
           id: newId(r),
           enterprise_id: scope.enterpriseId,
@@ -70,9 +100,9 @@ export class LedgerRepository {
           category: TYPE_RULES[r.type].category,
           is_internal_transfer: r.is_internal_transfer ? 1 : 0,
           counterparty_account_id: r.counterparty_account_id ?? null,
-          inputs: JSON.stringify(r.inputs.map((m) => movementJson(m, r.value_currency))),
-          outputs: JSON.stringify(r.outputs.map((m) => movementJson(m, r.value_currency))),
-          fee_items: JSON.stringify(r.fees.map((m) => movementJson(m, r.value_currency))),
+          inputs: JSON.stringify(n.inputs.map((m) => movementJson(m, r.value_currency))),
+          outputs: JSON.stringify(n.outputs.map((m) => movementJson(m, r.value_currency))),
+          fee_items: JSON.stringify(n.fees.map((m) => movementJson(m, r.value_currency))),
           fee_total: pricedFees.length ? decSum(pricedFees) : null,
           value_currency: r.value_currency,
           network: r.network ?? null,
@@ -91,38 +121,14 @@ export class LedgerRepository {
           updated_at: nowIso,
         };
       });
-      const returned = await ex
-        .insertInto('transactions')
-        .values(rows)
-        .onConflict((oc) =>
-          oc.columns(['account_id', 'fingerprint']).doUpdateSet((eb) => ({
-            timestamp: eb.ref('excluded.timestamp'),
-            type: eb.ref('excluded.type'),
-            status: eb.ref('excluded.status'),
-            category: eb.ref('excluded.category'),
-            is_internal_transfer: eb.ref('excluded.is_internal_transfer'),
-            counterparty_account_id: eb.ref('excluded.counterparty_account_id'),
-            inputs: eb.ref('excluded.inputs'),
-            outputs: eb.ref('excluded.outputs'),
-            fee_items: eb.ref('excluded.fee_items'),
-            fee_total: eb.ref('excluded.fee_total'),
-            value_currency: eb.ref('excluded.value_currency'),
-            network: eb.ref('excluded.network'),
-            tx_hash: eb.ref('excluded.tx_hash'),
-            from_address: eb.ref('excluded.from_address'),
-            to_address: eb.ref('excluded.to_address'),
-            provider_transaction_id: eb.ref('excluded.provider_transaction_id'),
-            description: eb.ref('excluded.description'),
-            raw: eb.ref('excluded.raw'),
-            connector_version: eb.ref('excluded.connector_version'),
-            price_source: eb.ref('excluded.price_source'),
-            priced_at: eb.ref('excluded.priced_at'),
-            removed_at: null,
-            updated_at: eb.ref('excluded.updated_at'),
-          })),
-        )
-        .returning(['seq', 'fingerprint'])
-        .execute();
+      const returned = await bulkInsert<{ seq: number | string; fingerprint: string }>(
+        ex,
+        this.ctx.dialect,
+        'transactions',
+        TRANSACTION_COLUMNS,
+        rows.map((row) => valuesOf(row, TRANSACTION_COLUMNS)),
+        UPSERT_CLAUSE,
+      );
       const seqByFingerprint = new Map(returned.map((r) => [r.fingerprint, r]));
       const updatedSeqs = existing.map((r) => Number(r.seq));
       updated += updatedSeqs.length;
@@ -132,8 +138,9 @@ export class LedgerRepository {
           await ex.deleteFrom('transaction_movements').where('transaction_seq', 'in', part).execute();
         }
       }
-      const movements: Insertable<TransactionMovementsTable>[] = [];
-      for (const r of batch) {
+      const movements: MovementRow[] = [];
+      for (const [i, r] of batch.entries()) {
+        const n = normalized[i]!;
         const seq = Number(seqByFingerprint.get(r.fingerprint)!.seq);
         const isTrade = TRADE_SET.has(r.type) && r.status === 'confirmed' && !r.is_internal_transfer ? 1 : 0;
         const push = (side: string, m: MovementRecord) =>
@@ -144,17 +151,17 @@ export class LedgerRepository {
             asset_id: m.asset_id,
             asset_symbol_lower: m.asset_symbol.toLowerCase(),
             side,
-            quantity: normalize(m.quantity),
-            value: m.value === null ? null : normalize(m.value),
+            quantity: m.quantity,
+            value: m.value,
             timestamp: r.timestamp,
             is_trade: isTrade,
           });
-        for (const m of r.inputs) push('in', m);
-        for (const m of r.outputs) push('out', m);
-        for (const m of r.fees) push('fee', m);
+        for (const m of n.inputs) push('in', m);
+        for (const m of n.outputs) push('out', m);
+        for (const m of n.fees) push('fee', m);
       }
       for (const part of chunks(movements, 1000)) {
-        await ex.insertInto('transaction_movements').values(part).execute();
+        await bulkInsert(ex, this.ctx.dialect, 'transaction_movements', MOVEMENT_COLUMNS, part.map((row) => valuesOf(row, MOVEMENT_COLUMNS)));
       }
     }
     return { added, updated };

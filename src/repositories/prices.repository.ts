@@ -1,6 +1,9 @@
 /** The local price store: one row per (asset, currency, time). */
 import { normalize } from '../lib/decimal.js';
 import { chunks, type DbContext, type Executor } from './db-context.js';
+import { bulkInsert } from './bulk-insert.js';
+
+const PRICE_COLUMNS = ['asset_id', 'currency', 'ts', 'price', 'source'] as const;
 
 export interface PriceRow {
   asset_id: string;
@@ -30,12 +33,15 @@ export class PricesRepository {
    * safe when two processes fill the same days at once.
    */
   async insertMissing(rows: readonly PriceRow[], ex: Executor = this.ctx.db): Promise<void> {
-    for (const batch of chunks(rows, 1000)) {
-      await ex
-        .insertInto('prices')
-        .values(batch.map((r) => ({ ...r, price: normalize(r.price) })))
-        .onConflict((oc) => oc.columns(['asset_id', 'currency', 'ts']).doNothing())
-        .execute();
+    for (const batch of chunks(rows, 2000)) {
+      await bulkInsert(
+        ex,
+        this.ctx.dialect,
+        'prices',
+        PRICE_COLUMNS,
+        batch.map((r) => [r.asset_id, r.currency, r.ts, normalize(r.price), r.source]),
+        'on conflict ("asset_id", "currency", "ts") do nothing',
+      );
     }
   }
 

@@ -20,6 +20,7 @@ import type { PriceService } from '../prices/price.service.js';
 import type { CryptoEnvelope } from '../lib/crypto-envelope.js';
 import type { Clock } from '../lib/clock.js';
 import type { PositionRecord, TransactionRecord } from '../domain/records.js';
+import { randomBytes } from 'node:crypto';
 import { DAY_MS, dateOf, isoOf } from '../lib/clock.js';
 import { randomToken, uuidv7 } from '../lib/ids.js';
 import { Prng } from '../lib/prng.js';
@@ -87,6 +88,20 @@ interface PreparedUser {
   consent: ConsentRow;
   accounts: NewAccount[];
   ledgers: { scope: { enterpriseId: string; userId: string; accountId: string; providerId: string }; transactions: TransactionRecord[]; positions: PositionRecord[] }[];
+}
+
+/** The 10 random bytes of a UUID v7, cut from one large draw (one crypto call per id is a hot spot). */
+function randomPool(size = 4096): () => Uint8Array {
+  let buf = randomBytes(10 * size);
+  let offset = 0;
+  return () => {
+    if (offset + 10 > buf.length) {
+      buf = randomBytes(10 * size);
+      offset = 0;
+    }
+    offset += 10;
+    return buf.subarray(offset - 10, offset);
+  };
 }
 
 export class DemoService {
@@ -212,6 +227,7 @@ export class DemoService {
   /** Writes a batch of users in one database transaction, through the repositories and the ledger. */
   private async write(batch: PreparedUser[], nowMs: number, stats: { accounts: number; transactions: number; positions: number }): Promise<void> {
     const nowIso = isoOf(nowMs);
+    const random = randomPool();
     await this.d.transact(async (ex) => {
       await this.d.users.create(
         batch.map((b) => b.user),
@@ -225,7 +241,7 @@ export class DemoService {
       for (let i = 0; i < accounts.length; i += 500) await this.d.accounts.create(accounts.slice(i, i + 500), ex);
       for (const b of batch) {
         for (const l of b.ledgers) {
-          await this.d.ledger.upsertTransactions(ex, l.scope, l.transactions, nowIso, (r) => uuidv7(Date.parse(r.timestamp)));
+          await this.d.ledger.upsertTransactions(ex, l.scope, l.transactions, nowIso, (r) => uuidv7(Date.parse(r.timestamp), random));
           await this.d.ledger.replacePositions(ex, l.scope, l.positions, nowIso);
           stats.transactions += l.transactions.length;
           stats.positions += l.positions.length;
