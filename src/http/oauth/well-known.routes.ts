@@ -26,6 +26,8 @@ export function wellKnownRoutes(deps: Container): FastifyPluginAsync {
     }, async (_request, reply) => {
       // short: a verifier that meets an unknown kid refetches anyway
       void reply.header('Cache-Control', 'public, max-age=60');
+      // jose types every JWK member as optional; ours are EC P-256 public keys with kid, alg and use
+      // set at creation (TokenService.rotate), and the response schema drops anything else
       return deps.tokens.jwks() as Promise<{ keys: { kty: string; crv: string; x: string; y: string; kid: string; alg: string; use: string }[] }>;
     });
 
