@@ -37,6 +37,32 @@ describe('request logs', () => {
     });
   });
 
+  it('logs an unexpected /oauth failure once, as server_error, without the request', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { testConfig } = await import('./support/harness.js');
+    const { createContainer } = await import('../src/container.js');
+    const dir = mkdtempSync(join(tmpdir(), 'tortie-log-'));
+    const deps = createContainer(testConfig(dir, `sqlite:${join(dir, 'gone.db')}`));
+    await deps.dbh.migrate();
+    const lines: string[] = [];
+    const app = await buildApp(deps, { logger: loggerOptions('info', { write: (l: string) => void lines.push(l) }) });
+    try {
+      await deps.dbh.destroy(); // the database goes away under the running app
+      const secret = 'tcs_this-secret-must-not-be-logged';
+      const res = await app.inject({ method: 'POST', url: '/oauth/token', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: `grant_type=client_credentials&client_id=tc_x&client_secret=${secret}` });
+      expect(res.statusCode).toBe(500);
+      expect(res.json()).toEqual({ error: 'server_error', error_description: expect.stringContaining(res.headers['x-request-id'] as string) });
+      const errors = lines.map((l) => JSON.parse(l) as { level: number; msg: string }).filter((r) => r.level >= 50);
+      expect(errors.map((r) => r.msg)).toEqual(['unhandled error on /oauth']);
+      expect(lines.join('\n')).not.toContain(secret);
+    } finally {
+      await app.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('masks credential-like query parameters and keeps the rest', () => {
     expect(redactUrl('/a?limit=5&client_secret=s3&code=abc&cursor=x')).toBe('/a?limit=5&client_secret=[redacted]&code=[redacted]&cursor=x');
     expect(redactUrl('/a')).toBe('/a');

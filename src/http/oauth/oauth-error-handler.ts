@@ -37,7 +37,9 @@ export function handleOAuthError(err: FastifyError | Error, request: FastifyRequ
   if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
     return sendOAuthError(reply, 400, 'invalid_request', 'The request could not be understood');
   }
-  // name and stack only: the message of an unexpected error could quote the request
-  request.log.error({ err: { name: err.name, stack: err.stack } }, 'unhandled error on /oauth');
+  // name and stack frames only: the message of an unexpected error (also the stack's first line)
+  // could quote the request, and requests here carry secrets
+  const frames = (err.stack ?? '').split('\n').slice(1).join('\n');
+  request.log.error({ err: { name: err.name, frames } }, 'unhandled error on /oauth');
   sendOAuthError(reply, 500, 'server_error', `Internal error; quote request id ${request.id} when reporting it`);
 }
