@@ -148,6 +148,20 @@ describe('access token verification', () => {
       await expectUnauthorized(t, token);
     });
 
+    it('refuses a JWT signed by our own key that is not typed as an access token', async () => {
+      const t = env();
+      const e = await t.newEnterprise('Typ Co');
+      const token = await tokenFor(t, e);
+      const { kid } = decodeProtectedHeader(token);
+      const row = await t.deps.ctx.db.selectFrom('signing_keys').selectAll().where('kid', '=', kid!).executeTakeFirstOrThrow();
+      const { importJWK } = await import('jose');
+      const key = await importJWK(JSON.parse(t.deps.envelope.open(row.private_jwk_enc, kid!)) as Record<string, string>, 'ES256');
+      const payload = decodeJwt(token);
+      const sign = (typ: string) => new SignJWT({ ...payload }).setProtectedHeader({ alg: 'ES256', kid: kid!, typ }).sign(key);
+      await expect(t.deps.tokens.verify(await sign('at+jwt'), 'enterprise')).resolves.toMatchObject({ clientId: e.clientId });
+      await expectUnauthorized(t, await sign('JWT'));
+    });
+
     it('refuses an enterprise token where a user token is required (403)', async () => {
       const t = env();
       const e = await t.newEnterprise('Kind Co');

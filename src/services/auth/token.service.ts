@@ -119,11 +119,12 @@ export class TokenService {
   private async decode(token: string): Promise<AccessClaims | null> {
     let payload: JWTPayload;
     try {
+      // typ pins the token to its use (RFC 9068): a JWT our keys signed for anything else is refused
       const res = await jwtVerify(token, async (header) => {
         const k = await this.keyFor(header.kid);
         if (!k) throw new joseErrors.JWKSNoMatchingKey();
         return k.publicKey;
-      }, { algorithms: ['ES256'], issuer: this.issuer, currentDate: new Date(this.clock.now()) });
+      }, { algorithms: ['ES256'], typ: 'at+jwt', issuer: this.issuer, currentDate: new Date(this.clock.now()) });
       payload = res.payload;
     } catch (e) {
       // a bad token is a 401; a database failure while loading keys is not the caller's fault
