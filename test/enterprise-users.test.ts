@@ -160,6 +160,7 @@ describe('POST /enterprise/v2/users/search', () => {
       expect(await ids({ query: '%' })).toEqual([bob]);
       expect(await ids({ email: 'ADA.lovelace@example.COM' })).toEqual([ada]);
       expect(await ids({ email: 'ada' })).toEqual([]);
+      expect(await ids({ query: '', email: '' })).toEqual([ada, bob, cy]);
       expect(await ids({ user_ids: [bob, cy] })).toEqual([bob, cy]);
       expect(await ids({ deactivated: true })).toEqual([cy]);
       expect(await ids({ deactivated: false })).toEqual([ada, bob]);

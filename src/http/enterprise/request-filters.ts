@@ -54,8 +54,8 @@ export function userSearchRequest(b: Static<typeof UserSearchBody> | null): User
   const nonEmpty = <T>(list: T[] | undefined): T[] | undefined => (list && list.length ? [...new Set(list)] : undefined);
   return {
     filters: {
-      query: body.query,
-      email: body.email,
+      query: body.query || undefined,
+      email: body.email || undefined,
       userIds: nonEmpty(body.user_ids?.map((id) => id.toLowerCase())),
       deactivated: body.deactivated,
       consentedFrom,

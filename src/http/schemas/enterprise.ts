@@ -42,8 +42,8 @@ export const UsersListQuery = Type.Object({
 
 export const UserSearchBody = Type.Object(
   {
-    query: Type.Optional(Type.String({ minLength: 1, maxLength: 320, description: 'Case-insensitive substring of the e-mail or the full name' })),
-    email: Type.Optional(Type.String({ minLength: 1, maxLength: 320, description: 'Exact e-mail, compared case-insensitively' })),
+    query: Type.Optional(Type.String({ maxLength: 320, description: 'Case-insensitive substring of the e-mail or the full name; empty means absent' })),
+    email: Type.Optional(Type.String({ maxLength: 320, description: 'Exact e-mail, compared case-insensitively; empty means absent' })),
     user_ids: Type.Optional(Type.Array(Uuid, { maxItems: 100 })),
     deactivated: Type.Optional(Type.Boolean()),
     consented_from: Type.Optional(Type.String({ description: `Consented at or after (${TIME_HELP})` })),
