@@ -15,6 +15,8 @@ import { UsersRepository } from './repositories/users.repository.js';
 import { ConsentsRepository } from './repositories/consents.repository.js';
 import { AccountsRepository } from './repositories/accounts.repository.js';
 import { PricesRepository } from './repositories/prices.repository.js';
+import { StatsRepository } from './repositories/stats.repository.js';
+import { ProvidersRepository } from './repositories/providers.repository.js';
 import { PositionsRepository } from './repositories/positions.repository.js';
 import { TransactionsRepository } from './repositories/transactions.repository.js';
 import { PriceService } from './prices/price.service.js';
@@ -22,6 +24,8 @@ import { Valuation } from './services/valuation.js';
 import { TokenService } from './services/auth/token.service.js';
 import { RevocationCache } from './services/auth/revocation-cache.js';
 import { EnterprisesService } from './services/enterprises.service.js';
+import { StatsService } from './services/stats.service.js';
+import { ProvidersService } from './services/providers.service.js';
 import { DemoService } from './services/demo.service.js';
 import { AccountValuer } from './services/account-valuer.js';
 import { UsersService } from './services/users.service.js';
@@ -55,6 +59,8 @@ export interface Container {
     consents: ConsentsRepository;
     accounts: AccountsRepository;
     prices: PricesRepository;
+    stats: StatsRepository;
+    providers: ProvidersRepository;
     positions: PositionsRepository;
     transactions: TransactionsRepository;
   };
@@ -64,6 +70,8 @@ export interface Container {
   tokens: TokenService;
   services: {
     enterprises: EnterprisesService;
+    stats: StatsService;
+    providers: ProvidersService;
     demo: DemoService;
     users: UsersService;
     userProfile: UserProfileService;
@@ -91,6 +99,8 @@ export function createContainer(config: Config, options: ContainerOptions = {}):
     consents: new ConsentsRepository(ctx),
     accounts: new AccountsRepository(ctx),
     prices: new PricesRepository(ctx),
+    stats: new StatsRepository(ctx),
+    providers: new ProvidersRepository(ctx),
     positions: new PositionsRepository(ctx),
     transactions: new TransactionsRepository(ctx),
   };
@@ -101,6 +111,8 @@ export function createContainer(config: Config, options: ContainerOptions = {}):
   const accountValuer = new AccountValuer(repos.positions, valuation, prices, repos.enterprises);
   const services = {
     enterprises: new EnterprisesService(repos.enterprises, repos.auth, clock),
+    stats: new StatsService(repos.stats, repos.enterprises, valuation, prices, clock),
+    providers: new ProvidersService(repos.enterprises, repos.providers),
     demo: new DemoService({
       enterprises: new EnterprisesService(repos.enterprises, repos.auth, clock), // stateless: a second instance is harmless
       enterprisesRepo: repos.enterprises,

@@ -8,6 +8,8 @@ import { bearerAuth } from './auth.js';
 import { usersRoutes } from './enterprise/users.routes.js';
 import { accountsRoutes } from './enterprise/accounts.routes.js';
 import { transactionsRoutes } from './enterprise/transactions.routes.js';
+import { statsRoutes } from './enterprise/stats.routes.js';
+import { providersRoutes } from './enterprise/providers.routes.js';
 import { registerOpenApi } from './openapi.js';
 import { registerMetrics } from './metrics.js';
 import { operationsRoutes } from './operations/operations.routes.js';
@@ -26,5 +28,7 @@ export async function registerRoutes(app: FastifyInstance, deps: Container): Pro
     await enterprise.register(usersRoutes(deps));
     await enterprise.register(accountsRoutes(deps));
     await enterprise.register(transactionsRoutes(deps));
+    await enterprise.register(statsRoutes(deps));
+    await enterprise.register(providersRoutes(deps));
   }, { prefix: '/enterprise/v2' });
 }
