@@ -23,6 +23,11 @@ export interface Config {
   endpoints: ConnectorEndpoints;
   /** Scheduled sync interval (TORTIE_SYNC_INTERVAL_MINUTES, default 60). */
   syncIntervalMs: number;
+  /**
+   * How long a worker's claim on a sync job lasts without a heartbeat (TORTIE_SYNC_LEASE_SECONDS,
+   * default 60): after a worker dies, its job runs again this long after its last heartbeat.
+   */
+  syncLeaseMs: number;
 }
 
 /**
@@ -73,13 +78,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL || 'info',
     bodyLimit: 1024 * 1024,
     endpoints: loadEndpoints(env),
-    syncIntervalMs: positiveMinutes(env.TORTIE_SYNC_INTERVAL_MINUTES, 'TORTIE_SYNC_INTERVAL_MINUTES', 60) * 60_000,
+    syncIntervalMs: positiveInt(env.TORTIE_SYNC_INTERVAL_MINUTES, 'TORTIE_SYNC_INTERVAL_MINUTES', 60) * 60_000,
+    syncLeaseMs: positiveInt(env.TORTIE_SYNC_LEASE_SECONDS, 'TORTIE_SYNC_LEASE_SECONDS', 60) * 1_000,
   };
 }
 
-function positiveMinutes(value: string | undefined, name: string, fallback: number): number {
+function positiveInt(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined || value === '') return fallback;
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new ConfigError(`${name} must be a whole number of minutes, at least 1 (got ${value})`);
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new ConfigError(`${name} must be a whole number, at least 1 (got ${value})`);
   return Number(value);
 }
 

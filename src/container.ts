@@ -26,7 +26,6 @@ import { RevocationCache } from './services/auth/revocation-cache.js';
 import { EnterprisesService } from './services/enterprises.service.js';
 import { StatsService } from './services/stats.service.js';
 import { ProvidersService } from './services/providers.service.js';
-import { DemoService } from './services/demo.service.js';
 import { AccountValuer } from './services/account-valuer.js';
 import { UsersService } from './services/users.service.js';
 import { UserProfileService } from './services/user-profile.service.js';
@@ -34,7 +33,13 @@ import { UserLifecycleService } from './services/user-lifecycle.service.js';
 import { AssetsService } from './services/assets.service.js';
 import { TransactionsService } from './services/transactions.service.js';
 import { AccountsService } from './services/accounts.service.js';
+import { DemoService } from './services/demo.service.js';
 import { OAuthService } from './services/auth/oauth.service.js';
+import { SyncRepository } from './repositories/sync.repository.js';
+import { ConnectionsService } from './services/connections.service.js';
+import { connectorFor } from './connectors/registry.js';
+import type { Connector } from './connectors/connector.js';
+import { SyncWorker, type WorkerOptions } from './sync/worker.js';
 
 export interface ContainerOptions {
   clock?: Clock;
@@ -63,6 +68,7 @@ export interface Container {
     providers: ProvidersRepository;
     positions: PositionsRepository;
     transactions: TransactionsRepository;
+    sync: SyncRepository;
   };
   prices: PriceService;
   valuation: Valuation;
@@ -72,15 +78,20 @@ export interface Container {
     enterprises: EnterprisesService;
     stats: StatsService;
     providers: ProvidersService;
-    demo: DemoService;
     users: UsersService;
     userProfile: UserProfileService;
     userLifecycle: UserLifecycleService;
     assets: AssetsService;
     transactions: TransactionsService;
     accounts: AccountsService;
+    demo: DemoService;
     oauth: OAuthService;
+    connections: ConnectionsService;
   };
+  /** The connector of a provider, with this deployment's endpoints. */
+  connectorFor(providerId: string): Connector | undefined;
+  /** A sync worker over this container's database (started by `serve` on SQLite and by `worker`). */
+  createWorker(options?: Partial<WorkerOptions>): SyncWorker;
   /** Closes the database and anything else holding resources. */
   close(): Promise<void>;
 }
@@ -103,6 +114,7 @@ export function createContainer(config: Config, options: ContainerOptions = {}):
     providers: new ProvidersRepository(ctx),
     positions: new PositionsRepository(ctx),
     transactions: new TransactionsRepository(ctx),
+    sync: new SyncRepository(ctx),
   };
   const prices = new PriceService(repos.prices, clock);
   const valuation = new Valuation(prices);
@@ -113,6 +125,12 @@ export function createContainer(config: Config, options: ContainerOptions = {}):
     enterprises: new EnterprisesService(repos.enterprises, repos.auth, clock),
     stats: new StatsService(repos.stats, repos.enterprises, valuation, prices, clock),
     providers: new ProvidersService(repos.enterprises, repos.providers),
+    users: new UsersService(repos.users, repos.positions, valuation, accountValuer, cursors),
+    userProfile: new UserProfileService(repos.users, repos.consents, repos.accounts, accountValuer),
+    userLifecycle: new UserLifecycleService(repos.users, revocations, clock),
+    assets: new AssetsService(repos.users, repos.accounts, repos.positions, accountValuer, valuation, clock),
+    transactions: new TransactionsService(repos.users, repos.accounts, repos.transactions, cursors),
+    accounts: new AccountsService(repos.accounts, accountValuer, cursors),
     demo: new DemoService({
       enterprises: new EnterprisesService(repos.enterprises, repos.auth, clock), // stateless: a second instance is harmless
       enterprisesRepo: repos.enterprises,
@@ -126,13 +144,37 @@ export function createContainer(config: Config, options: ContainerOptions = {}):
       clock,
       transact: (fn) => dbh.db.transaction().execute(fn),
     }),
-    users: new UsersService(repos.users, repos.positions, valuation, accountValuer, cursors),
-    userProfile: new UserProfileService(repos.users, repos.consents, repos.accounts, accountValuer),
-    userLifecycle: new UserLifecycleService(repos.users, revocations, clock),
-    assets: new AssetsService(repos.users, repos.accounts, repos.positions, accountValuer, valuation, clock),
-    transactions: new TransactionsService(repos.users, repos.accounts, repos.transactions, cursors),
-    accounts: new AccountsService(repos.accounts, accountValuer, cursors),
     oauth: new OAuthService(repos.auth, tokens, revocations, clock),
+    connections: new ConnectionsService({
+      users: repos.users,
+      enterprises: repos.enterprises,
+      accounts: repos.accounts,
+      sync: repos.sync,
+      envelope,
+      clock,
+      valuer: accountValuer,
+      connectorFor: (id) => connectorFor(id, config.endpoints),
+      onEnqueued: () => workers.forEach((w) => w.poke()),
+    }),
+  };
+  const workers = new Set<SyncWorker>();
+  const createWorker = (o: Partial<WorkerOptions> = {}): SyncWorker => {
+    const w = new SyncWorker(
+      {
+        db: dbh.db,
+        sync: repos.sync,
+        ledger: repos.ledger,
+        prices,
+        envelope,
+        clock,
+        connectorFor: (id) => connectorFor(id, config.endpoints),
+        intervalMs: config.syncIntervalMs,
+        leaseMs: config.syncLeaseMs,
+      },
+      o,
+    );
+    workers.add(w);
+    return w;
   };
   return {
     config,
@@ -147,7 +189,10 @@ export function createContainer(config: Config, options: ContainerOptions = {}):
     revocations,
     tokens,
     services,
+    connectorFor: (id) => connectorFor(id, config.endpoints),
+    createWorker,
     async close() {
+      await Promise.all([...workers].map((w) => w.stop()));
       if (!options.dbHandle) await dbh.destroy();
     },
   };

@@ -8,6 +8,10 @@ import { clientCreateCommand } from './client-create.command.js';
 import { keysRotateCommand } from './keys-rotate.command.js';
 import { openapiCommand } from './openapi.command.js';
 import { demoCommand } from './demo.command.js';
+import { accountAddCommand } from './account-add.command.js';
+import { syncCommand } from './sync.command.js';
+import { workerCommand } from './worker.command.js';
+import { pricesImportCommand } from './prices-import.command.js';
 
 export const COMMANDS: Command[] = [
   serveCommand,
@@ -18,4 +22,8 @@ export const COMMANDS: Command[] = [
   keysRotateCommand,
   openapiCommand,
   demoCommand,
+  accountAddCommand,
+  syncCommand,
+  workerCommand,
+  pricesImportCommand,
 ];

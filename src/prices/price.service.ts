@@ -5,7 +5,8 @@
  * - Fiat to fiat: `fiat:X` in currency X is 1. Other currencies are reached by multiplication only
  *   (price in USD × the USD→C rate stored as the price of `fiat:USD` in C), so every derived price is
  *   an exact product, never a rounded quotient.
- * Lookups are memoized per (asset, currency, hour) for the life of the service.
+ * Lookups are memoized per (asset, currency, time) until `invalidate()`; `preload` answers a whole
+ * page of history from memory.
  */
 import type { PricesRepository } from '../repositories/prices.repository.js';
 import type { Clock } from '../lib/clock.js';
@@ -26,8 +27,16 @@ export const MAX_PRICE_AGE_MS = 48 * 3_600_000;
 /** The currency every bundled series is quoted in; other fiat currencies are reached through it. */
 export const PIVOT_CURRENCY = 'USD';
 
+interface LoadedRange {
+  fromMs: number;
+  toMs: number;
+  /** Oldest first. */
+  rows: { ms: number; quote: PriceQuote }[];
+}
+
 export class PriceService {
   private readonly memo = new Map<string, Promise<PriceQuote | null>>();
+  private readonly ranges = new Map<string, LoadedRange>();
 
   constructor(
     private readonly repo: PricesRepository,
@@ -41,26 +50,55 @@ export class PriceService {
 
   /** The current price (newest within 48 hours of now). */
   spot(assetId: string, currency: string): Promise<PriceQuote | null> {
-    return this.at(assetId, currency, this.clock.now());
+    // "now" to the minute, rounded down: reads within a minute share one lookup and never see a
+    // price stamped after the moment they ask
+    return this.at(assetId, currency, Math.floor(this.clock.now() / 60_000) * 60_000);
   }
 
   /** The price at a time (newest at or before it, within 48 hours). */
   at(assetId: string, currency: string, atMs: number): Promise<PriceQuote | null> {
-    // memoize by hour bucket: the series are daily, so an hour is well inside their resolution
-    const bucket = Math.floor(atMs / 3_600_000);
-    const key = `${assetId}|${currency}|${bucket}`;
+    const key = `${assetId}|${currency}|${atMs}`;
     let p = this.memo.get(key);
     if (!p) {
-      p = this.lookup(assetId, currency, bucket * 3_600_000 + 3_599_999);
+      p = this.lookup(assetId, currency, atMs);
       this.memo.set(key, p);
       if (this.memo.size > 200_000) this.memo.clear();
     }
     return p;
   }
 
-  /** Forgets memoized prices (after an import). */
+  /** Forgets memoized and preloaded prices (after an import). */
   invalidate(): void {
     this.memo.clear();
+    this.ranges.clear();
+  }
+
+  /**
+   * Loads every price the assets may need between two times in one query per series, so pricing a
+   * page of history costs a few queries instead of one per movement. Lookups inside a loaded range
+   * answer from memory with the same rule (newest at or before, within 48 hours).
+   */
+  async preload(assetIds: Iterable<string>, currency: string, fromMs: number, toMs: number): Promise<void> {
+    const series = new Set<string>();
+    for (const a of assetIds) {
+      if (a === fiatAssetId(currency)) continue;
+      series.add(`${a}|${currency}`);
+      if (currency !== PIVOT_CURRENCY) {
+        series.add(`${a}|${PIVOT_CURRENCY}`);
+        series.add(`${fiatAssetId(PIVOT_CURRENCY)}|${currency}`);
+      }
+    }
+    const from = fromMs - MAX_PRICE_AGE_MS;
+    await Promise.all(
+      [...series].map(async (key) => {
+        const have = this.ranges.get(key);
+        if (have && have.fromMs <= from && have.toMs >= toMs) return;
+        const [asset, cur] = key.split('|') as [string, string];
+        const rows = await this.repo.range(asset, cur, isoOf(from), isoOf(toMs));
+        this.ranges.set(key, { fromMs: from, toMs, rows: rows.map((r) => ({ ms: Date.parse(r.ts), quote: { price: r.price, currency: r.currency, ts: r.ts, source: r.source } })) });
+        if (this.ranges.size > 10_000) this.ranges.clear();
+      }),
+    );
   }
 
   private async lookup(assetId: string, currency: string, atMs: number): Promise<PriceQuote | null> {
@@ -76,6 +114,22 @@ export class PriceService {
   }
 
   private async direct(assetId: string, currency: string, atMs: number): Promise<PriceQuote | null> {
+    const loaded = this.ranges.get(`${assetId}|${currency}`);
+    if (loaded && loaded.fromMs <= atMs - MAX_PRICE_AGE_MS && loaded.toMs >= atMs) {
+      // binary search: the newest row at or before atMs
+      let lo = 0;
+      let hi = loaded.rows.length - 1;
+      let best = -1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        if (loaded.rows[mid]!.ms <= atMs) {
+          best = mid;
+          lo = mid + 1;
+        } else hi = mid - 1;
+      }
+      const hit = best >= 0 ? loaded.rows[best]! : null;
+      return hit && hit.ms >= atMs - MAX_PRICE_AGE_MS ? hit.quote : null;
+    }
     const row = await this.repo.latestAtOrBefore(assetId, currency, isoOf(atMs), isoOf(atMs - MAX_PRICE_AGE_MS));
     return row ? { price: row.price, currency: row.currency, ts: row.ts, source: row.source } : null;
   }

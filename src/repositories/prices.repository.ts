@@ -79,4 +79,18 @@ export class PricesRepository {
     const r = await this.ctx.db.selectFrom('prices').select((eb) => eb.fn.max('ts').as('ts')).where('source', '=', source).executeTakeFirst();
     return (r?.ts as string | null | undefined) ?? undefined;
   }
+
+  /** Every price of an asset in a currency within [fromIso, toIso], oldest first (for bulk pricing). */
+  async range(assetId: string, currency: string, fromIso: string, toIso: string): Promise<PriceRow[]> {
+    const rows = await this.ctx.db
+      .selectFrom('prices')
+      .select(['asset_id', 'currency', 'ts', 'price', 'source'])
+      .where('asset_id', '=', assetId)
+      .where('currency', '=', currency)
+      .where('ts', '>=', fromIso)
+      .where('ts', '<=', toIso)
+      .orderBy('ts')
+      .execute();
+    return rows.map((r) => ({ ...r, price: normalize(r.price) }));
+  }
 }

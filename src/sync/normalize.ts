@@ -15,6 +15,11 @@ export async function priceTransactions(
   prices: PriceService,
   connectorVersion: string,
 ): Promise<TransactionRecord[]> {
+  if (records.length) {
+    const times = records.map((r) => Date.parse(r.timestamp));
+    const assets = new Set(records.flatMap((r) => [...r.inputs, ...r.outputs, ...r.fees].map((m) => m.asset_id)));
+    await prices.preload(assets, currency, Math.min(...times), Math.max(...times) + 3_600_000);
+  }
   return Promise.all(
     records.map(async (r) => {
       const at = Date.parse(r.timestamp);

@@ -57,6 +57,7 @@ export function testConfig(dataDir: string, databaseUrl: string): Config {
     bodyLimit: 1024 * 1024,
     endpoints: { rpc: {}, explorer: {}, exchange: {}, esplora: null },
     syncIntervalMs: 3_600_000,
+    syncLeaseMs: 60_000,
   };
 }
 
