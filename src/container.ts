@@ -41,6 +41,9 @@ import { connectorFor } from './connectors/registry.js';
 import type { Connector } from './connectors/connector.js';
 import { SyncWorker, type WorkerOptions } from './sync/worker.js';
 
+/** Progress and diagnostics of syncs (never a secret). */
+type SyncLog = (message: string, data?: Record<string, unknown>) => void;
+
 export interface ContainerOptions {
   clock?: Clock;
   /** PostgreSQL schema to use (tests). */
@@ -91,7 +94,7 @@ export interface Container {
   /** The connector of a provider, with this deployment's endpoints. */
   connectorFor(providerId: string): Connector | undefined;
   /** A sync worker over this container's database (started by `serve` on SQLite and by `worker`). */
-  createWorker(options?: Partial<WorkerOptions>): SyncWorker;
+  createWorker(options?: Partial<WorkerOptions> & { log?: SyncLog }): SyncWorker;
   /** Closes the database and anything else holding resources. */
   close(): Promise<void>;
 }
@@ -158,7 +161,7 @@ export function createContainer(config: Config, options: ContainerOptions = {}):
     }),
   };
   const workers = new Set<SyncWorker>();
-  const createWorker = (o: Partial<WorkerOptions> = {}): SyncWorker => {
+  const createWorker = ({ log, ...o }: Partial<WorkerOptions> & { log?: SyncLog } = {}): SyncWorker => {
     const w = new SyncWorker(
       {
         db: dbh.db,
@@ -170,6 +173,7 @@ export function createContainer(config: Config, options: ContainerOptions = {}):
         connectorFor: (id) => connectorFor(id, config.endpoints),
         intervalMs: config.syncIntervalMs,
         leaseMs: config.syncLeaseMs,
+        log,
       },
       o,
     );

@@ -8,6 +8,7 @@
 import type { Container } from '../container.js';
 import { buildApp } from '../http/app.js';
 import { loggerOptions } from '../http/logger.js';
+import { keepSyntheticPricesCurrent } from '../prices/synthetic-prices.js';
 
 export interface ServeOptions {
   /** Called once the server listens, with the URL it listens on. */
@@ -34,12 +35,25 @@ export async function serveUntilSignal(c: Container, o: ServeOptions): Promise<v
   try {
     await c.tokens.ensureSigningKey();
     const app = await buildApp(c, { logger: loggerOptions(c.config.logLevel, o.logStream ?? process.stderr) });
+    // SQLite: the sync workers run inside serve (SPEC §9); PostgreSQL: run `tortie worker` processes.
+    const syncLog = app.log.child({ component: 'sync' });
+    const worker =
+      c.dbh.dialect === 'sqlite'
+        ? c.createWorker({ workerId: `serve-${process.pid}`, concurrency: 2, log: (m, d) => syncLog.info(d ?? {}, m) })
+        : null;
+    const stopPrices = keepSyntheticPricesCurrent(c, (e) => app.log.error({ err: e instanceof Error ? e.message : String(e) }, 'could not top up synthetic prices'));
     try {
       const url = await app.listen({ host: c.config.host, port: c.config.port });
+      if (worker) worker.start();
+      else {
+        app.log.info('PostgreSQL: syncs run in `tortie worker` processes (start one or more)');
+      }
       if (!signalled) o.onListening(url);
       await stopRequested;
       app.log.info({ signal: signalled }, 'shutting down');
     } finally {
+      stopPrices();
+      await worker?.stop();
       await app.close();
     }
   } finally {
