@@ -6,62 +6,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { forEachDialect, type TestEnv } from './support/harness.js';
+import { content, rowsOf, type MovementJson } from './support/demo-content.js';
 import { TRANSACTION_TYPES, TYPE_RULES, type TransactionType } from '../src/domain/transactions.js';
 import { DecimalSum, isNegative, isZero, mul, normalize } from '../src/lib/decimal.js';
 import { demoCommand } from '../src/cli/demo.command.js';
 import type { Config } from '../src/config.js';
 import { sql } from 'kysely';
-
-interface MovementJson {
-  asset_id: string;
-  asset_symbol: string;
-  quantity: string;
-  value: { amount: string; currency: string } | null;
-}
-
-async function rowsOf(env: TestEnv, enterpriseId: string) {
-  const db = env.deps.ctx.db;
-  const users = await db.selectFrom('users').selectAll().where('enterprise_id', '=', enterpriseId).orderBy('seq').execute();
-  const accounts = await db.selectFrom('accounts').selectAll().where('enterprise_id', '=', enterpriseId).orderBy('seq').execute();
-  const txs = await db.selectFrom('transactions').selectAll().where('enterprise_id', '=', enterpriseId).orderBy('seq').execute();
-  const positions = await db.selectFrom('asset_positions').selectAll().where('enterprise_id', '=', enterpriseId).execute();
-  const consents = await db.selectFrom('consents').selectAll().where('enterprise_id', '=', enterpriseId).execute();
-  return { users, accounts, txs, positions, consents };
-}
-
-/** Everything generated except ids and credentials, in a stable order. */
-async function content(env: TestEnv, enterpriseId: string) {
-  const { users, accounts, txs, positions } = await rowsOf(env, enterpriseId);
-  const u = new Map(users.map((x, i) => [x.id, i]));
-  const a = new Map(accounts.map((x, i) => [x.id, i]));
-  return {
-    users: users.map((x) => [x.email, x.full_name, x.consented_at, x.deactivated_on, x.deactivated]),
-    accounts: accounts.map((x) => [u.get(x.user_id), x.provider_id, x.display_label, x.connection_type, x.addresses, x.status, x.status_cause, x.created_at]),
-    transactions: txs
-      .map((t) => [
-        a.get(t.account_id),
-        t.timestamp,
-        t.type,
-        t.status,
-        t.category,
-        t.inputs,
-        t.outputs,
-        t.fee_items,
-        t.fee_total === null ? null : normalize(t.fee_total),
-        t.value_currency,
-        t.network,
-        t.tx_hash,
-        t.from_address,
-        t.to_address,
-        t.provider_transaction_id,
-        t.description,
-        t.is_internal_transfer,
-        t.counterparty_account_id === null ? null : a.get(t.counterparty_account_id),
-      ])
-      .sort((x, y) => (x[0] as number) - (y[0] as number) || String(x[1]).localeCompare(String(y[1])) || String(x[14]).localeCompare(String(y[14]))),
-    positions: positions.map((p) => [a.get(p.account_id), p.asset_id, p.asset_symbol, normalize(p.quantity)]).sort((x, y) => (x[0] as number) - (y[0] as number) || String(x[1]).localeCompare(String(y[1]))),
-  };
-}
 
 describe('demo generator', () => {
   forEachDialect((env) => {
@@ -77,21 +27,21 @@ describe('demo generator', () => {
       expect(a.stats.transactions).toBe(160);
       expect(new Set([a.enterprise_id, b.enterprise_id, c.enterprise_id]).size).toBe(3);
       expect(a.client_id).not.toBe(b.client_id);
-      const ca = await content(env(), a.enterprise_id);
-      const cb = await content(env(), b.enterprise_id);
-      const cc = await content(env(), c.enterprise_id);
+      const ca = await content(env().deps.ctx.db, a.enterprise_id);
+      const cb = await content(env().deps.ctx.db, b.enterprise_id);
+      const cc = await content(env().deps.ctx.db, c.enterprise_id);
       expect(ca.transactions).toHaveLength(160);
       expect(cb).toEqual(ca);
       expect(cc.users).not.toEqual(ca.users);
       expect(cc.transactions).not.toEqual(ca.transactions);
-      const ids = await rowsOf(env(), b.enterprise_id);
-      const idsA = await rowsOf(env(), a.enterprise_id);
+      const ids = await rowsOf(env().deps.ctx.db, b.enterprise_id);
+      const idsA = await rowsOf(env().deps.ctx.db, a.enterprise_id);
       expect(ids.users.map((x) => x.id)).not.toEqual(idsA.users.map((x) => x.id));
       // later the same day: same content (dates are relative to the run day, not the hour)
       deps.clock.advance(3 * 3_600_000);
       try {
         const d = await deps.services.demo.generate({ users: 4, seed: 'alpha', transactionsPerUser: 40 });
-        const cd = await content(env(), d.enterprise_id);
+        const cd = await content(env().deps.ctx.db, d.enterprise_id);
         expect(cd.users).toEqual(ca.users);
         expect(cd.transactions).toEqual(ca.transactions);
       } finally {
@@ -105,7 +55,7 @@ describe('demo generator', () => {
       const e = await deps.repos.enterprises.get(r.enterprise_id);
       expect(e?.is_demo).toBe(true);
       expect(await deps.repos.enterprises.enabledProviders(r.enterprise_id)).toEqual(expect.arrayContaining(['sandbox-exchange', 'sandbox-custodian', 'sandbox-wallet']));
-      const { users, accounts, consents } = await rowsOf(env(), r.enterprise_id);
+      const { users, accounts, consents } = await rowsOf(env().deps.ctx.db, r.enterprise_id);
       expect(users).toHaveLength(12);
       const now = deps.clock.now();
       for (const u of users) {
@@ -156,7 +106,7 @@ describe('demo generator', () => {
     it('produces every transaction type with the shape and category its type fixes', async () => {
       const { deps } = env();
       const r = await deps.services.demo.generate({ users: 3, seed: 'types', transactionsPerUser: 120 });
-      const { txs, accounts } = await rowsOf(env(), r.enterprise_id);
+      const { txs, accounts } = await rowsOf(env().deps.ctx.db, r.enterprise_id);
       const seen = new Set<string>();
       const statuses = new Set<string>();
       for (const t of txs) {
@@ -192,7 +142,7 @@ describe('demo generator', () => {
     it('stores positions exactly equal to what the history implies, never negative', async () => {
       const { deps } = env();
       const r = await deps.services.demo.generate({ users: 6, seed: 'balances', transactionsPerUser: 150 });
-      const { txs, positions, accounts } = await rowsOf(env(), r.enterprise_id);
+      const { txs, positions, accounts } = await rowsOf(env().deps.ctx.db, r.enterprise_id);
       for (const a of accounts) {
         // confirmed transactions move balances; pending and failed ones move nothing (documented rule)
         const sums = new Map<string, DecimalSum>();
@@ -218,7 +168,7 @@ describe('demo generator', () => {
     it('values every movement at exactly quantity × the synthetic price of its day; unpriced assets stay null', async () => {
       const { deps } = env();
       const r = await deps.services.demo.generate({ users: 4, seed: 'values', transactionsPerUser: 100 });
-      const { txs, positions } = await rowsOf(env(), r.enterprise_id);
+      const { txs, positions } = await rowsOf(env().deps.ctx.db, r.enterprise_id);
       let priced = 0;
       let unpriced = 0;
       for (const t of txs) {
@@ -246,7 +196,7 @@ describe('demo generator', () => {
     it('marks internal transfers on both sides', async () => {
       const { deps } = env();
       const r = await deps.services.demo.generate({ users: 8, seed: 'transfers', transactionsPerUser: 150 });
-      const { txs, accounts } = await rowsOf(env(), r.enterprise_id);
+      const { txs, accounts } = await rowsOf(env().deps.ctx.db, r.enterprise_id);
       const internal = txs.filter((t) => t.is_internal_transfer === 1);
       expect(internal.length).toBeGreaterThanOrEqual(2);
       const owner = new Map(accounts.map((a) => [a.id, a.user_id]));
@@ -272,7 +222,7 @@ describe('demo generator', () => {
       expect(Object.keys(out)).toEqual(['enterprise_id', 'client_id', 'client_secret', 'users']);
       expect(out.users).toBe(2);
       expect(err.join('')).toMatch(/^demo: 60 transactions in \d+\.\d\d s \([\d,]+\/s\)/);
-      const { users } = await rowsOf(t, out.enterprise_id as string);
+      const { users } = await rowsOf(t.deps.ctx.db, out.enterprise_id as string);
       expect(users).toHaveLength(2);
       await expect(demoCommand.run({ config: () => config, io: { stdout: () => undefined, stderr: () => undefined }, json: true }, { users: '0' }, [])).rejects.toThrow(/--users/);
       expect(small.users).toBe(4);

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { forEachDialect } from './support/harness.js';
 import { SyntheticSeries, SYNTHETIC_WINDOW_DAYS, dayNumber, syntheticSeries } from '../src/prices/synthetic-series.js';
-import { ensureSyntheticPrices } from '../src/prices/synthetic-prices.js';
+import { ensureSyntheticPrices, keepSyntheticPricesCurrent } from '../src/prices/synthetic-prices.js';
 import { MAJOR_ASSETS, FIAT_CURRENCIES } from '../src/domain/assets.js';
 import { mul, normalize } from '../src/lib/decimal.js';
 import { DAY_MS, isoOf } from '../src/lib/clock.js';
@@ -108,6 +108,22 @@ describe('synthetic prices in the store', () => {
         expect((await deps.prices.spot(BTC, 'USD'))?.price).toBe(syntheticSeries.storedPrice(BTC, 'USD', DAY + 3));
       } finally {
         clock.advance(-3 * DAY_MS);
+        deps.prices.invalidate();
+      }
+    });
+
+    it('the server-side keeper tops up at once, then on its interval', async () => {
+      const { deps, clock } = env();
+      clock.advance(5 * DAY_MS);
+      const errors: unknown[] = [];
+      const stop = keepSyntheticPricesCurrent(deps, (e) => errors.push(e), 60_000);
+      try {
+        for (let i = 0; i < 100 && (await deps.repos.prices.newestTsOf(BTC, 'USD', 'synthetic')) !== isoOf((DAY + 5) * DAY_MS); i++) await new Promise((r) => setTimeout(r, 50));
+        expect(await deps.repos.prices.newestTsOf(BTC, 'USD', 'synthetic')).toBe(isoOf((DAY + 5) * DAY_MS));
+        expect(errors).toEqual([]);
+      } finally {
+        stop();
+        clock.advance(-5 * DAY_MS);
         deps.prices.invalidate();
       }
     });

@@ -21,6 +21,7 @@ import {
   type SchemaMetadata,
   type TableMetadata,
   type Driver,
+  type SqliteDatabase,
   sql,
 } from 'kysely';
 import type { Database } from './schema.js';
@@ -151,6 +152,27 @@ function registerDecimalFunctions(sqlite: BetterSqlite3.Database): void {
   });
 }
 
+/**
+ * better-sqlite3 compiles SQL on every `prepare`, and Kysely's driver prepares every query anew.
+ * Queries repeat their text (each query shape, and the bulk writes' multi-row INSERTs, whose
+ * compilation costs more than their execution), so compiled statements are kept in a small LRU
+ * keyed by the SQL text. A statement still being iterated (a stream) is never handed out twice.
+ */
+function cachingStatements(sqlite: BetterSqlite3.Database, size = 256): SqliteDatabase {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(sqlText: string) {
+      const cached = cache.get(sqlText);
+      cache.delete(sqlText);
+      const stmt = cached && !cached.busy ? cached : sqlite.prepare(sqlText);
+      cache.set(sqlText, stmt);
+      if (cache.size > size) cache.delete(cache.keys().next().value as string);
+      return stmt;
+    },
+  };
+}
+
 export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
   const { dialect, path } = parseDatabaseUrl(url);
   let db: Kysely<Database>;
@@ -162,7 +184,7 @@ export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
     sqlite.pragma('busy_timeout = 10000');
     sqlite.pragma('synchronous = NORMAL');
     registerDecimalFunctions(sqlite);
-    db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
+    db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: cachingStatements(sqlite) }) });
   } else {
     const types = {
       getTypeParser: (oid: number, format?: 'text' | 'binary') => {

@@ -49,14 +49,16 @@ export async function ensureSyntheticPrices(deps: SyntheticPricesDeps, options: 
 }
 
 /**
- * Calls `ensureSyntheticPrices(deps, { onlyIfInstalled: true })` every `intervalMs` (default hourly)
- * so a long-running server keeps today's synthetic prices. Returns a function that stops the timer.
- * Errors go to `onError` (the caller logs them); the timer does not keep the process alive.
+ * Calls `ensureSyntheticPrices(deps, { onlyIfInstalled: true })` at once (a server restarted after
+ * days catches up) and then every `intervalMs` (default hourly), so a long-running server keeps
+ * today's synthetic prices. Returns a function that stops the timer. Errors go to `onError` (the
+ * caller logs them); the timer does not keep the process alive.
  */
 export function keepSyntheticPricesCurrent(deps: SyntheticPricesDeps, onError: (e: unknown) => void, intervalMs = 3_600_000): () => void {
   const tick = () => {
     ensureSyntheticPrices(deps, { onlyIfInstalled: true }).catch(onError);
   };
+  tick();
   const timer = setInterval(tick, intervalMs);
   timer.unref();
   return () => clearInterval(timer);

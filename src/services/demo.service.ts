@@ -8,10 +8,13 @@
  * (sealed) sandbox API keys are new each time. Values use the bundled SYNTHETIC price series, which
  * this installs or tops up first (see prices/synthetic-series.ts).
  */
-import type { EnterprisesService, CreatedEnterprise } from './enterprises.service.js';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { EnterprisesService } from './enterprises.service.js';
 import type { EnterprisesRepository } from '../repositories/enterprises.repository.js';
-import type { UsersRepository, NewUser } from '../repositories/users.repository.js';
-import type { ConsentsRepository, ConsentRow } from '../repositories/consents.repository.js';
+import type { UsersRepository } from '../repositories/users.repository.js';
+import type { ConsentsRepository } from '../repositories/consents.repository.js';
 import type { AccountsRepository, NewAccount } from '../repositories/accounts.repository.js';
 import type { LedgerRepository } from '../repositories/ledger.repository.js';
 import type { PricesRepository } from '../repositories/prices.repository.js';
@@ -19,16 +22,13 @@ import type { Executor } from '../repositories/db-context.js';
 import type { PriceService } from '../prices/price.service.js';
 import type { CryptoEnvelope } from '../lib/crypto-envelope.js';
 import type { Clock } from '../lib/clock.js';
-import type { PositionRecord, TransactionRecord } from '../domain/records.js';
-import { randomBytes } from 'node:crypto';
-import { DAY_MS, dateOf, isoOf } from '../lib/clock.js';
-import { randomToken, uuidv7 } from '../lib/ids.js';
-import { Prng } from '../lib/prng.js';
+import { DAY_MS, isoOf } from '../lib/clock.js';
+import { uuidv7 } from '../lib/ids.js';
 import { AppError } from '../domain/errors.js';
 import { ensureSyntheticPrices } from '../prices/synthetic-prices.js';
-import { syntheticSeries } from '../prices/synthetic-series.js';
-import { planUsers, type SandboxUserPlan } from '../sandbox/sandbox-people.js';
-import { generateSandboxLedger } from '../sandbox/sandbox-ledger.js';
+import { demoBatches, randomPool, type DemoBatchOptions, type PreparedUser } from './demo-prepare.js';
+
+export { DEMO_CONSENT_VERSION } from './demo-prepare.js';
 
 export interface DemoOptions {
   /** Number of users (default 25). */
@@ -58,6 +58,8 @@ export interface DemoStats {
   seconds: number;
   /** `transactions / seconds`. */
   transactionsPerSecond: number;
+  /** Whether generation ran in a worker thread beside the writes. */
+  worker: boolean;
 }
 
 export interface DemoServiceDeps {
@@ -77,31 +79,45 @@ export interface DemoServiceDeps {
 
 export const DEMO_DEFAULTS = { users: 25, seed: 'tortie', transactionsPerUser: 300 } as const;
 export const DEMO_LIMITS = { users: 100_000, transactionsPerUser: 100_000 } as const;
-export const DEMO_CONSENT_VERSION = 'demo-1';
-const SCOPES = JSON.stringify(['assets:read', 'transactions:read']);
-/** Rows written per database transaction (a write lock is held this long on SQLite). */
-const TRANSACTIONS_PER_BATCH = 6_000;
-const USERS_PER_BATCH = 500;
+/**
+ * A batch (one database transaction, one message from the worker) closes at this many transactions
+ * or users: small enough that writing starts early and a write lock is held briefly on SQLite.
+ */
+const BATCH = { maxTransactions: 1_500, maxUsers: 200 } as const;
 
-interface PreparedUser {
-  user: NewUser;
-  consent: ConsentRow;
-  accounts: NewAccount[];
-  ledgers: { scope: { enterpriseId: string; userId: string; accountId: string; providerId: string }; transactions: TransactionRecord[]; positions: PositionRecord[] }[];
-}
+/** The compiled worker beside this module; absent when running from TypeScript sources (tests). */
+const WORKER_URL = new URL('./demo-worker.js', import.meta.url);
 
-/** The 10 random bytes of a UUID v7, cut from one large draw (one crypto call per id is a hot spot). */
-function randomPool(size = 4096): () => Uint8Array {
-  let buf = randomBytes(10 * size);
-  let offset = 0;
-  return () => {
-    if (offset + 10 > buf.length) {
-      buf = randomBytes(10 * size);
-      offset = 0;
-    }
-    offset += 10;
-    return buf.subarray(offset - 10, offset);
+/**
+ * Batches from a worker thread, one requested ahead so generating the next overlaps writing this
+ * one. The worker is terminated when the consumer stops, normally or not.
+ */
+async function* workerBatches(o: DemoBatchOptions): AsyncGenerator<PreparedUser[]> {
+  const worker = new Worker(WORKER_URL, { workerData: o });
+  const waiting: { resolve: (b: PreparedUser[] | null) => void; reject: (e: Error) => void }[] = [];
+  const failAll = (e: Error) => {
+    for (const w of waiting.splice(0)) w.reject(e);
   };
+  worker.on('message', (b: PreparedUser[] | null) => waiting.shift()?.resolve(b));
+  worker.on('error', failAll);
+  worker.on('exit', (code) => failAll(new Error(`demo worker exited (code ${code})`)));
+  const request = () =>
+    new Promise<PreparedUser[] | null>((resolve, reject) => {
+      waiting.push({ resolve, reject });
+      worker.postMessage('next');
+    });
+  let next = request();
+  try {
+    for (;;) {
+      const batch = await next;
+      if (batch === null) return;
+      next = request();
+      yield batch;
+    }
+  } finally {
+    next.catch(() => undefined); // a request still in flight when the consumer stops
+    await worker.terminate();
+  }
 }
 
 export class DemoService {
@@ -119,33 +135,31 @@ export class DemoService {
 
     await ensureSyntheticPrices({ repos: { prices: this.d.pricesRepo }, prices: this.d.prices, clock: this.d.clock });
     const enterprise = await this.d.enterprises.create({ name: `Tortie Demo (seed ${seed})`.slice(0, 200), demo: true, baseCurrency: o.baseCurrency });
-    const currency = (o.baseCurrency ?? 'USD').toUpperCase();
 
     const started = performance.now();
     const nowMs = this.d.clock.now();
-    const anchorMs = Math.floor(nowMs / DAY_MS) * DAY_MS;
-    const plans = planUsers({ seed, users, anchorMs });
+    const options: DemoBatchOptions = {
+      enterpriseId: enterprise.enterprise_id,
+      clientId: enterprise.client_id,
+      seed,
+      users,
+      transactionsPerUser: perUser,
+      currency: (o.baseCurrency ?? 'USD').toUpperCase(),
+      anchorMs: Math.floor(nowMs / DAY_MS) * DAY_MS,
+      nowMs,
+      ...BATCH,
+    };
+    const worker = existsSync(fileURLToPath(WORKER_URL));
     const stats = { accounts: 0, transactions: 0, positions: 0 };
-    let batch: PreparedUser[] = [];
-    let batchTransactions = 0;
-    for (const plan of plans) {
-      const p = this.prepare(plan, enterprise, seed, perUser, currency, anchorMs, nowMs);
-      batch.push(p);
-      batchTransactions += perUser;
-      if (batchTransactions >= TRANSACTIONS_PER_BATCH || batch.length >= USERS_PER_BATCH) {
-        await this.write(batch, nowMs, stats);
-        batch = [];
-        batchTransactions = 0;
-      }
-    }
-    if (batch.length) await this.write(batch, nowMs, stats);
+    const random = randomPool();
+    for await (const batch of worker ? workerBatches(options) : demoBatches(options)) await this.write(batch, nowMs, random, stats);
     const seconds = (performance.now() - started) / 1000;
     return {
       enterprise_id: enterprise.enterprise_id,
       client_id: enterprise.client_id,
       client_secret: enterprise.client_secret,
       users,
-      stats: { ...stats, seconds, transactionsPerSecond: seconds > 0 ? stats.transactions / seconds : 0 },
+      stats: { ...stats, seconds, transactionsPerSecond: seconds > 0 ? stats.transactions / seconds : 0, worker },
     };
   }
 
@@ -158,76 +172,13 @@ export class DemoService {
     return this.generate(o);
   }
 
-  /** Turns one user's plan into rows and records (pure generation, no I/O). */
-  private prepare(plan: SandboxUserPlan, e: CreatedEnterprise, seed: string, perUser: number, currency: string, anchorMs: number, nowMs: number): PreparedUser {
-    const userId = uuidv7(plan.consentedMs);
-    const user: NewUser = {
-      id: userId,
-      enterprise_id: e.enterprise_id,
-      email: plan.email,
-      full_name: plan.full_name,
-      consented_at: isoOf(plan.consentedMs),
-      created_at: isoOf(plan.consentedMs),
-      deactivated_on: plan.deactivatedMs === null ? null : dateOf(plan.deactivatedMs),
-    };
-    const consent: ConsentRow = {
-      id: uuidv7(plan.consentedMs),
-      enterprise_id: e.enterprise_id,
-      user_id: userId,
-      client_id: e.client_id,
-      scopes: SCOPES,
-      version: DEMO_CONSENT_VERSION,
-      consented_at: isoOf(plan.consentedMs),
-      revoked_at: plan.deactivatedMs === null ? null : isoOf(plan.deactivatedMs),
-    };
-    const accounts: NewAccount[] = plan.accounts.map((a, k) => {
-      const id = uuidv7(a.createdMs);
-      const lastSynced = a.status === 'disconnected' ? plan.deactivatedMs ?? nowMs : a.status === 'error' ? nowMs - (2 + k) * 3_600_000 : nowMs - ((plan.index * 7 + k * 13) % 55 + 1) * 60_000;
-      return {
-        id,
-        enterprise_id: e.enterprise_id,
-        user_id: userId,
-        provider_id: a.provider_id,
-        display_label: a.display_label,
-        connection_type: a.connection_type,
-        addresses: a.address ? [a.address] : [],
-        status: a.status,
-        status_cause: a.status_cause,
-        // sandbox API keys are sealed like real ones; a deactivated user's credentials are destroyed
-        credentials_enc: a.connection_type === 'api_key' && a.status !== 'disconnected' ? this.d.envelope.seal(JSON.stringify({ api_key: `sbx_${randomToken(12)}`, secret_key: randomToken(24) }), id) : null,
-        created_at: isoOf(a.createdMs),
-        last_synced_at: isoOf(Math.max(lastSynced, a.createdMs)),
-        next_sync_at: a.status === 'disconnected' ? null : isoOf(a.status === 'error' ? nowMs + 10 * 60_000 : lastSynced + 3_600_000),
-      };
-    });
-    const ledgers = generateSandboxLedger({
-      rng: Prng.from(`${seed}:ledger:${plan.index}`),
-      accounts: accounts.map((a, k) => ({ id: a.id, provider_id: plan.accounts[k]!.provider_id, address: plan.accounts[k]!.address })),
-      homeFiat: plan.homeFiat,
-      currency,
-      transactions: perUser,
-      startMs: plan.historyStartMs,
-      endMs: plan.historyEndMs,
-      pendingFromMs: plan.deactivatedMs === null ? anchorMs - 3 * DAY_MS : null,
-      wealth: plan.wealth,
-      prices: syntheticSeries,
-    });
-    return {
-      user,
-      consent,
-      accounts,
-      ledgers: ledgers.map((l, k) => ({
-        scope: { enterpriseId: e.enterprise_id, userId, accountId: l.accountId, providerId: plan.accounts[k]!.provider_id },
-        transactions: l.transactions,
-        positions: l.positions,
-      })),
-    };
-  }
-
   /** Writes a batch of users in one database transaction, through the repositories and the ledger. */
-  private async write(batch: PreparedUser[], nowMs: number, stats: { accounts: number; transactions: number; positions: number }): Promise<void> {
+  private async write(batch: PreparedUser[], nowMs: number, random: () => Uint8Array, stats: { accounts: number; transactions: number; positions: number }): Promise<void> {
     const nowIso = isoOf(nowMs);
-    const random = randomPool();
+    // sandbox API keys are sealed like real credentials (AAD = the account id)
+    const accounts: NewAccount[] = batch.flatMap((b) =>
+      b.accounts.map((a) => ({ ...a.row, credentials_enc: a.credentials ? this.d.envelope.seal(JSON.stringify(a.credentials), a.row.id) : null })),
+    );
     await this.d.transact(async (ex) => {
       await this.d.users.create(
         batch.map((b) => b.user),
@@ -237,17 +188,20 @@ export class DemoService {
         batch.map((b) => b.consent),
         ex,
       );
-      const accounts = batch.flatMap((b) => b.accounts);
       for (let i = 0; i < accounts.length; i += 500) await this.d.accounts.create(accounts.slice(i, i + 500), ex);
       for (const b of batch) {
         for (const l of b.ledgers) {
           await this.d.ledger.upsertTransactions(ex, l.scope, l.transactions, nowIso, (r) => uuidv7(Date.parse(r.timestamp), random));
           await this.d.ledger.replacePositions(ex, l.scope, l.positions, nowIso);
-          stats.transactions += l.transactions.length;
-          stats.positions += l.positions.length;
         }
       }
-      stats.accounts += accounts.length;
     });
+    for (const b of batch) {
+      for (const l of b.ledgers) {
+        stats.transactions += l.transactions.length;
+        stats.positions += l.positions.length;
+      }
+    }
+    stats.accounts += accounts.length;
   }
 }

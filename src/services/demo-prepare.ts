@@ -1,0 +1,150 @@
+/**
+ * The pure half of the demo: plans the users and turns each into the rows and records the storage
+ * code writes, in batches. No I/O and no secrets, so it runs in a worker thread (demo-worker.ts)
+ * beside the thread that writes, or in-thread where no compiled worker exists (tests from sources).
+ * Sandbox API keys travel in plain text here (they open nothing) and are sealed by the writer.
+ */
+import { randomBytes } from 'node:crypto';
+import type { NewUser } from '../repositories/users.repository.js';
+import type { ConsentRow } from '../repositories/consents.repository.js';
+import type { NewAccount } from '../repositories/accounts.repository.js';
+import type { AccountScope, PositionRecord, TransactionRecord } from '../domain/records.js';
+import { dateOf, isoOf } from '../lib/clock.js';
+import { randomToken, uuidv7 } from '../lib/ids.js';
+import { Prng } from '../lib/prng.js';
+import { syntheticSeries } from '../prices/synthetic-series.js';
+import { planUsers, type SandboxUserPlan } from '../sandbox/sandbox-people.js';
+import { generateSandboxLedger } from '../sandbox/sandbox-ledger.js';
+
+export const DEMO_CONSENT_VERSION = 'demo-1';
+const SCOPES = JSON.stringify(['assets:read', 'transactions:read']);
+
+/** What a batch needs to know; plain data (it crosses to a worker thread). */
+export interface DemoBatchOptions {
+  enterpriseId: string;
+  clientId: string;
+  seed: string;
+  users: number;
+  transactionsPerUser: number;
+  /** Currency of every value. */
+  currency: string;
+  /** Start (00:00Z) of the run day: every generated time is relative to it. */
+  anchorMs: number;
+  /** Now: sync times of the accounts. */
+  nowMs: number;
+  /** A batch closes once it holds this many transactions (or `maxUsers` users). */
+  maxTransactions: number;
+  maxUsers: number;
+}
+
+export interface PreparedAccount {
+  row: Omit<NewAccount, 'credentials_enc'>;
+  /** Sandbox API key to seal into `credentials_enc`, or null (wallets; deactivated users). */
+  credentials: { api_key: string; secret_key: string } | null;
+}
+
+export interface PreparedUser {
+  user: NewUser;
+  consent: ConsentRow;
+  accounts: PreparedAccount[];
+  ledgers: { scope: AccountScope; transactions: TransactionRecord[]; positions: PositionRecord[] }[];
+}
+
+/** The 10 random bytes of a UUID v7, cut from one large draw (one crypto call per id is a hot spot). */
+export function randomPool(size = 4096): () => Uint8Array {
+  let buf = randomBytes(10 * size);
+  let offset = 0;
+  return () => {
+    if (offset + 10 > buf.length) {
+      buf = randomBytes(10 * size);
+      offset = 0;
+    }
+    offset += 10;
+    return buf.subarray(offset - 10, offset);
+  };
+}
+
+/** One user's rows and records. */
+export function prepareDemoUser(plan: SandboxUserPlan, o: DemoBatchOptions): PreparedUser {
+  const userId = uuidv7(plan.consentedMs);
+  const user: NewUser = {
+    id: userId,
+    enterprise_id: o.enterpriseId,
+    email: plan.email,
+    full_name: plan.full_name,
+    consented_at: isoOf(plan.consentedMs),
+    created_at: isoOf(plan.consentedMs),
+    deactivated_on: plan.deactivatedMs === null ? null : dateOf(plan.deactivatedMs),
+  };
+  const consent: ConsentRow = {
+    id: uuidv7(plan.consentedMs),
+    enterprise_id: o.enterpriseId,
+    user_id: userId,
+    client_id: o.clientId,
+    scopes: SCOPES,
+    version: DEMO_CONSENT_VERSION,
+    consented_at: isoOf(plan.consentedMs),
+    revoked_at: plan.deactivatedMs === null ? null : isoOf(plan.deactivatedMs),
+  };
+  const nowMs = o.nowMs;
+  const accounts: PreparedAccount[] = plan.accounts.map((a, k) => {
+    const id = uuidv7(a.createdMs);
+    const lastSynced = a.status === 'disconnected' ? (plan.deactivatedMs ?? nowMs) : a.status === 'error' ? nowMs - (2 + k) * 3_600_000 : nowMs - (((plan.index * 7 + k * 13) % 55) + 1) * 60_000;
+    return {
+      row: {
+        id,
+        enterprise_id: o.enterpriseId,
+        user_id: userId,
+        provider_id: a.provider_id,
+        display_label: a.display_label,
+        connection_type: a.connection_type,
+        addresses: a.address ? [a.address] : [],
+        status: a.status,
+        status_cause: a.status_cause,
+        created_at: isoOf(a.createdMs),
+        last_synced_at: isoOf(Math.max(lastSynced, a.createdMs)),
+        next_sync_at: a.status === 'disconnected' ? null : isoOf(a.status === 'error' ? nowMs + 10 * 60_000 : lastSynced + 3_600_000),
+      },
+      // a deactivated user's credentials are destroyed
+      credentials: a.connection_type === 'api_key' && a.status !== 'disconnected' ? { api_key: `sbx_${randomToken(12)}`, secret_key: randomToken(24) } : null,
+    };
+  });
+  const ledgers = generateSandboxLedger({
+    rng: Prng.from(`${o.seed}:ledger:${plan.index}`),
+    accounts: accounts.map((a, k) => ({ id: a.row.id, provider_id: plan.accounts[k]!.provider_id, address: plan.accounts[k]!.address })),
+    homeFiat: plan.homeFiat,
+    currency: o.currency,
+    transactions: o.transactionsPerUser,
+    startMs: plan.historyStartMs,
+    endMs: plan.historyEndMs,
+    pendingFromMs: plan.deactivatedMs === null ? o.anchorMs - 3 * 86_400_000 : null,
+    wealth: plan.wealth,
+    prices: syntheticSeries,
+  });
+  return {
+    user,
+    consent,
+    accounts,
+    ledgers: ledgers.map((l, k) => ({
+      scope: { enterpriseId: o.enterpriseId, userId, accountId: l.accountId, providerId: plan.accounts[k]!.provider_id },
+      transactions: l.transactions,
+      positions: l.positions,
+    })),
+  };
+}
+
+/** The demo's users in batches, in plan order. */
+export function* demoBatches(o: DemoBatchOptions): Generator<PreparedUser[]> {
+  let batch: PreparedUser[] = [];
+  let transactions = 0;
+  for (const plan of planUsers({ seed: o.seed, users: o.users, anchorMs: o.anchorMs })) {
+    batch.push(prepareDemoUser(plan, o));
+    transactions += o.transactionsPerUser;
+    if (transactions >= o.maxTransactions || batch.length >= o.maxUsers) {
+      yield batch;
+      batch = [];
+      transactions = 0;
+    }
+  }
+  if (batch.length) yield batch;
+}
