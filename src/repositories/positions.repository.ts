@@ -81,4 +81,28 @@ export class PositionsRepository {
   private nonZero() {
     return this.ctx.dialect === 'postgres' ? sql<SqlBool>`p.quantity <> 0` : sql<SqlBool>`dec_cmp(p.quantity, '0') <> 0`;
   }
+
+  /**
+   * Holdings reconstructed from history (SPEC §5.4 `as_of`): per account and asset, the net of the
+   * movements (outputs − inputs − fees) of the user's confirmed, listed transactions before
+   * `beforeIso`. Sums come back per side, exact; the caller nets them.
+   */
+  async historyBefore(enterpriseId: string, userId: string, beforeIso: string, f: PositionFilters = {}): Promise<{ account_id: string; provider_id: string; asset_id: string; asset_symbol_lower: string; side: string; quantity: string }[]> {
+    let q = this.ctx.db
+      .selectFrom('transaction_movements as m')
+      .innerJoin('transactions as t', 't.seq', 'm.transaction_seq')
+      .select(['t.account_id', 't.provider_id', 'm.asset_id', 'm.side'])
+      .select((eb) => [eb.fn.max('m.asset_symbol_lower').as('asset_symbol_lower'), this.ctx.dec.sum(sql.ref('m.quantity')).as('quantity')])
+      .where('t.enterprise_id', '=', enterpriseId)
+      .where('t.user_id', '=', userId)
+      .where('t.status', '=', 'confirmed')
+      .where('t.removed_at', 'is', null)
+      .where('t.timestamp', '<', beforeIso);
+    if (f.assetIds) q = q.where('m.asset_id', 'in', f.assetIds);
+    if (f.assetSymbolsLower) q = q.where('m.asset_symbol_lower', 'in', f.assetSymbolsLower);
+    if (f.providerIds) q = q.where('t.provider_id', 'in', f.providerIds);
+    if (f.accountIds) q = q.where('t.account_id', 'in', f.accountIds);
+    const rows = await q.groupBy(['t.account_id', 't.provider_id', 'm.asset_id', 'm.side']).execute();
+    return rows.map((r) => ({ ...r, asset_symbol_lower: String(r.asset_symbol_lower), quantity: normalize(r.quantity ?? '0') }));
+  }
 }

@@ -79,6 +79,7 @@ export function userAssetsRequest(q: Static<typeof UserAssetsQuery>): UserAssets
       accountIds: uuidListParam(q.account_ids, 'account_ids'),
     },
     currency: q.currency,
+    asOf: timeParam(q.as_of, 'as_of'),
   };
 }
 

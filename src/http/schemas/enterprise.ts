@@ -69,6 +69,7 @@ const PositionQueryFields = {
 export const UserAssetsQuery = Type.Object({
   ...PositionQueryFields,
   currency: Str("ISO 4217 currency of the values; the enterprise's base currency by default"),
+  as_of: Str(`A past time: holdings reconstructed from history, valued at that time's prices (${TIME_HELP}); accounts whose history cannot reach it are listed in errors (206)`),
 });
 
 const TimeWindowFields = {
