@@ -86,7 +86,8 @@ describe('GET /enterprise/v2/users/{user_id}/assets', () => {
       expect(await pairs('crypto_sources=kraken&asset_symbols=BtC')).toEqual(['k:bitcoin']);
       expect(await pairs(`account_ids=${c}`)).toEqual(['c:bitcoin']);
       expect(await pairs('asset_ids=')).toEqual(['k:bitcoin', 'k:ethereum', 'c:bitcoin']);
-      expect(await pairs('as_of=2020-01-01T00:00:00Z')).toEqual(['k:bitcoin', 'k:ethereum', 'c:bitcoin']);
+      // as_of reconstructs from history (test/assets-as-of.test.ts): these positions have none before 2020
+      expect(await pairs('as_of=2020-01-01T00:00:00Z')).toEqual([]);
     });
 
     it('values in another currency through the price service, and refuses one it cannot convert to', async () => {
