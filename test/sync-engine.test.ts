@@ -131,8 +131,15 @@ describe('sync engine', () => {
       const res = await t.call((await t.deps.tokens.issue('enterprise', e.clientId, e.enterpriseId, e.clientId, 'enterprise')).token, { method: 'GET', url: `/enterprise/v2/users/${userId}/assets` });
       expect(res.statusCode).toBe(206);
       expect(res.json().errors).toEqual([expect.objectContaining({ provider_id: 'sandbox-exchange', account_id: accountId, cause: 'provider_unavailable' })]);
+      // operators see it in /metrics
+      const metrics = (await t.call(null, { method: 'GET', url: '/metrics' })).body;
+      expect(metrics).toMatch(/^tortie_provider_status\{provider_id="sandbox-exchange",status="down"\} 1$/m);
+      expect(metrics).toMatch(/^tortie_provider_status\{provider_id="sandbox-exchange",status="operational"\} 0$/m);
+      expect(metrics).toMatch(/^tortie_sync_jobs\{state="failed"\} [1-9]\d*$/m);
       // a success closes the circuit again
       await t.deps.repos.sync.providerSucceeded('sandbox-exchange', isoOf(t.clock.now()));
+      const after = (await t.call(null, { method: 'GET', url: '/metrics' })).body;
+      expect(after).toMatch(/^tortie_provider_status\{provider_id="sandbox-exchange",status="operational"\} 1$/m);
     });
 
     it('refuses bad credentials before storing anything', async () => {

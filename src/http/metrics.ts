@@ -4,7 +4,8 @@
  * or a worker beside the server — do not clash. Other parts add their gauges to `app.metrics`.
  */
 import type { FastifyInstance } from 'fastify';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { PROVIDERS, PROVIDER_STATUSES } from '../domain/providers.js';
 
 /** Label for requests that matched no route: keeps label cardinality bounded whatever URLs arrive. */
 export const UNMATCHED_ROUTE = 'unmatched';
@@ -29,6 +30,41 @@ export function registerMetrics(app: FastifyInstance): Registry {
     duration.observe(labels, reply.elapsedTime / 1000);
   });
   return registry;
+}
+
+/** What the sync gauges read, at scrape time. */
+export interface SyncMetricsSource {
+  countJobsByState(): Promise<Record<string, number>>;
+  providerStatuses(): Promise<Map<string, string>>;
+}
+
+export const SYNC_JOB_STATES = ['queued', 'running', 'succeeded', 'failed'] as const;
+
+/** Sync jobs by state and each provider's circuit-breaker status (1 for its current status). */
+export function registerSyncMetrics(registry: Registry, source: SyncMetricsSource): void {
+  new Gauge({
+    name: 'tortie_sync_jobs',
+    help: 'Sync jobs in the queue, by state',
+    labelNames: ['state'],
+    registers: [registry],
+    async collect() {
+      const counts = await source.countJobsByState();
+      for (const state of SYNC_JOB_STATES) this.set({ state }, counts[state] ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'tortie_provider_status',
+    help: "Each provider's status as its circuit breaker sees it: 1 for the current status, 0 for the others",
+    labelNames: ['provider_id', 'status'],
+    registers: [registry],
+    async collect() {
+      const statuses = await source.providerStatuses();
+      for (const p of PROVIDERS) {
+        const current = statuses.get(p.provider_id) ?? 'operational';
+        for (const status of PROVIDER_STATUSES) this.set({ provider_id: p.provider_id, status }, status === current ? 1 : 0);
+      }
+    },
+  });
 }
 
 declare module 'fastify' {

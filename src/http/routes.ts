@@ -11,7 +11,7 @@ import { transactionsRoutes } from './enterprise/transactions.routes.js';
 import { statsRoutes } from './enterprise/stats.routes.js';
 import { providersRoutes } from './enterprise/providers.routes.js';
 import { registerOpenApi } from './openapi.js';
-import { registerMetrics } from './metrics.js';
+import { registerMetrics, registerSyncMetrics } from './metrics.js';
 import { operationsRoutes } from './operations/operations.routes.js';
 import { oauthRoutes } from './oauth/oauth.routes.js';
 import { wellKnownRoutes } from './oauth/well-known.routes.js';
@@ -19,7 +19,7 @@ import { wellKnownRoutes } from './oauth/well-known.routes.js';
 export async function registerRoutes(app: FastifyInstance, deps: Container): Promise<void> {
   // first: the OpenAPI generator must see every route, and the metrics hook must count every route
   await registerOpenApi(app);
-  registerMetrics(app);
+  registerSyncMetrics(registerMetrics(app), { countJobsByState: () => deps.repos.sync.countJobsByState(), providerStatuses: () => deps.repos.providers.statuses() });
   await app.register(operationsRoutes(deps));
   await app.register(oauthRoutes(deps), { prefix: '/oauth' });
   await app.register(wellKnownRoutes(deps), { prefix: '/.well-known' });
