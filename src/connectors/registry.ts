@@ -5,12 +5,14 @@
 import type { ConnectorEndpoints, Connector, ConnectorFactory } from './connector.js';
 import { sandboxCustodian, sandboxExchange, sandboxWallet } from './sandbox/index.js';
 import { EXCHANGE_FACTORIES } from './exchange/index.js';
+import { csvConnectorFactory } from './file-import/index.js';
 
 const FACTORIES: Record<string, ConnectorFactory> = {
   'sandbox-exchange': sandboxExchange,
   'sandbox-custodian': sandboxCustodian,
   'sandbox-wallet': sandboxWallet,
   ...EXCHANGE_FACTORIES,
+  csv: csvConnectorFactory,
 };
 
 export function connectorFor(providerId: string, endpoints: ConnectorEndpoints): Connector | undefined {
