@@ -28,6 +28,8 @@ export interface Config {
    * default 60): after a worker dies, its job runs again this long after its last heartbeat.
    */
   syncLeaseMs: number;
+  /** A CoinGecko-compatible live price API (TORTIE_PRICES_COINGECKO_URL, TORTIE_PRICES_COINGECKO_KEY); null when not configured. */
+  coingecko: { baseUrl: string; apiKey: string | null } | null;
 }
 
 /**
@@ -80,6 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     endpoints: loadEndpoints(env),
     syncIntervalMs: positiveInt(env.TORTIE_SYNC_INTERVAL_MINUTES, 'TORTIE_SYNC_INTERVAL_MINUTES', 60) * 60_000,
     syncLeaseMs: positiveInt(env.TORTIE_SYNC_LEASE_SECONDS, 'TORTIE_SYNC_LEASE_SECONDS', 60) * 1_000,
+    coingecko: env.TORTIE_PRICES_COINGECKO_URL ? { baseUrl: env.TORTIE_PRICES_COINGECKO_URL.replace(/\/+$/, ''), apiKey: env.TORTIE_PRICES_COINGECKO_KEY || null } : null,
   };
 }
 

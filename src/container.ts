@@ -40,6 +40,8 @@ import { ConnectionsService } from './services/connections.service.js';
 import { connectorFor } from './connectors/registry.js';
 import type { Connector } from './connectors/connector.js';
 import { SyncWorker, type WorkerOptions } from './sync/worker.js';
+import { CoinGeckoClient } from './prices/coingecko/coingecko.client.js';
+import { CoinGeckoSource } from './prices/coingecko/coingecko.source.js';
 
 /** Progress and diagnostics of syncs (never a secret). */
 type SyncLog = (message: string, data?: Record<string, unknown>) => void;
@@ -74,6 +76,8 @@ export interface Container {
     sync: SyncRepository;
   };
   prices: PriceService;
+  /** The live price API filling the local store, when configured. */
+  livePrices: CoinGeckoSource | null;
   valuation: Valuation;
   revocations: RevocationCache;
   tokens: TokenService;
@@ -121,6 +125,7 @@ export function createContainer(config: Config, options: ContainerOptions = {}):
   };
   const prices = new PriceService(repos.prices, clock);
   const valuation = new Valuation(prices);
+  const livePrices = config.coingecko ? new CoinGeckoSource(new CoinGeckoClient({ ...config.coingecko, timeoutMs: 15_000 }), repos.prices, clock) : null;
   const revocations = new RevocationCache(repos.auth, clock);
   const tokens = new TokenService(repos.auth, envelope, clock, config.baseUrl, revocations);
   const accountValuer = new AccountValuer(repos.positions, valuation, prices, repos.enterprises);
@@ -189,6 +194,7 @@ export function createContainer(config: Config, options: ContainerOptions = {}):
     cursors,
     repos,
     prices,
+    livePrices,
     valuation,
     revocations,
     tokens,

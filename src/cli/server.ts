@@ -9,6 +9,7 @@ import type { Container } from '../container.js';
 import { buildApp } from '../http/app.js';
 import { loggerOptions } from '../http/logger.js';
 import { keepSyntheticPricesCurrent } from '../prices/synthetic-prices.js';
+import { keepLivePricesCurrent } from '../prices/live-prices.js';
 
 export interface ServeOptions {
   /** Called once the server listens, with the URL it listens on. */
@@ -41,7 +42,12 @@ export async function serveUntilSignal(c: Container, o: ServeOptions): Promise<v
       c.dbh.dialect === 'sqlite'
         ? c.createWorker({ workerId: `serve-${process.pid}`, concurrency: 2, log: (m, d) => syncLog.info(d ?? {}, m) })
         : null;
-    const stopPrices = keepSyntheticPricesCurrent(c, (e) => app.log.error({ err: e instanceof Error ? e.message : String(e) }, 'could not top up synthetic prices'));
+    const stopSynthetic = keepSyntheticPricesCurrent(c, (e) => app.log.error({ err: e instanceof Error ? e.message : String(e) }, 'could not top up synthetic prices'));
+    const stopLive = keepLivePricesCurrent(c, (e) => app.log.warn({ err: e instanceof Error ? e.message : String(e) }, 'could not refresh live prices; values use the newest stored prices'));
+    const stopPrices = () => {
+      stopSynthetic();
+      stopLive();
+    };
     try {
       const url = await app.listen({ host: c.config.host, port: c.config.port });
       if (worker) worker.start();

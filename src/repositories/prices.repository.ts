@@ -93,4 +93,16 @@ export class PricesRepository {
       .execute();
     return rows.map((r) => ({ ...r, price: normalize(r.price) }));
   }
+
+  /** Every asset held in any position (deployment-wide: prices are shared by every tenant). */
+  async heldAssetIds(): Promise<string[]> {
+    const rows = await this.ctx.db.selectFrom('asset_positions').select('asset_id').distinct().execute();
+    return rows.map((r) => r.asset_id);
+  }
+
+  /** The base currencies enterprises value in. */
+  async baseCurrencies(): Promise<string[]> {
+    const rows = await this.ctx.db.selectFrom('enterprises').select('base_currency').distinct().execute();
+    return rows.map((r) => r.base_currency);
+  }
 }
