@@ -18,7 +18,7 @@ import {
 } from '../connector.js';
 import { ExchangeClient, type ExchangeClientOptions } from './exchange.client.js';
 import { mapLedgerEntry, mapTrade, mapTransfer, mergeBalances } from './exchange.mapper.js';
-import type { ExchangeCursor, RawMarket, StreamKind, StreamState } from './exchange.types.js';
+import type { ExchangeCursor, RawLedgerEntry, RawMarket, StreamKind, StreamState } from './exchange.types.js';
 import { DAY_MS, type ExchangeQuirks, type StreamPlan } from './quirks/quirks.js';
 
 /** Recorded as provenance on every record (bump when the mapping changes). */
@@ -182,10 +182,16 @@ export class ExchangeConnector implements Connector {
         kind === 'trades'
           ? mapTrade(ex, r, markets[r.symbol ?? ''], client.rawIdOf)
           : kind === 'ledger'
-            ? mapLedgerEntry(ex, r, client.rawIdOf)
+            ? mapLedgerEntry(ex, this.foldCode(r as RawLedgerEntry), client.rawIdOf)
             : mapTransfer(ex, r, client.rawIdOf);
       return { ts: r.timestamp ?? 0, rec };
     });
+  }
+
+  /** A ledger row of a staking/earn sub-wallet (Kraken's `DOT.S`) counts for its asset. */
+  private foldCode(e: RawLedgerEntry): RawLedgerEntry {
+    const fold = this.o.quirks.balanceCode;
+    return fold && e.currency ? { ...e, currency: fold(e.currency) } : e;
   }
 
   private fetch(client: ExchangeClient, kind: StreamKind, arg: string | undefined, since: number | undefined, limit: number | undefined, params: object) {
