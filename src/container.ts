@@ -151,6 +151,7 @@ export function createContainer(config: Config, options: ContainerOptions = {}):
       envelope,
       clock,
       transact: (fn) => dbh.db.transaction().execute(fn),
+      bulkLoad: (fn) => dbh.bulkLoad(fn),
     }),
     oauth: new OAuthService(repos.auth, tokens, revocations, clock),
     connections: new ConnectionsService({

@@ -36,6 +36,11 @@ export interface DbHandle {
   /** Names of migrations not yet applied. */
   pendingMigrations(): Promise<string[]>;
   destroy(): Promise<void>;
+  /**
+   * Runs `fn`, a bulk load of many write transactions. On SQLite, automatic WAL checkpoints (each
+   * copying pages back and syncing the file) are deferred to one at the end; PostgreSQL: just `fn`.
+   */
+  bulkLoad<T>(fn: () => Promise<T>): Promise<T>;
 }
 
 export interface CreateDbOptions {
@@ -176,6 +181,7 @@ function cachingStatements(sqlite: BetterSqlite3.Database, size = 256): SqliteDa
 export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
   const { dialect, path } = parseDatabaseUrl(url);
   let db: Kysely<Database>;
+  let bulkLoad = <T>(fn: () => Promise<T>): Promise<T> => fn();
   if (dialect === 'sqlite') {
     if (path !== ':memory:' && path !== '') mkdirSync(dirname(path), { recursive: true });
     const sqlite = new BetterSqlite3(path === '' ? ':memory:' : path);
@@ -185,6 +191,24 @@ export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
     sqlite.pragma('synchronous = NORMAL');
     registerDecimalFunctions(sqlite);
     db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: cachingStatements(sqlite) }) });
+    let loads = 0;
+    bulkLoad = async <T>(fn: () => Promise<T>): Promise<T> => {
+      if (loads++ === 0) sqlite.pragma('wal_autocheckpoint = 0');
+      try {
+        return await fn();
+      } finally {
+        if (--loads === 0) {
+          sqlite.pragma('wal_autocheckpoint = 1000');
+          // one checkpoint for the whole load; PASSIVE never waits for readers, and if it cannot run
+          // now (another transaction of this connection is open) the next commit's checkpoint does it
+          try {
+            sqlite.pragma('wal_checkpoint(PASSIVE)');
+          } catch {
+            /* deferred to the next automatic checkpoint, see above */
+          }
+        }
+      }
+    };
   } else {
     const types = {
       getTypeParser: (oid: number, format?: 'text' | 'binary') => {
@@ -236,5 +260,6 @@ export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
     async destroy() {
       await db.destroy();
     },
+    bulkLoad: (fn) => bulkLoad(fn),
   };
 }

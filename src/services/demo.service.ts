@@ -75,6 +75,8 @@ export interface DemoServiceDeps {
   clock: Clock;
   /** Runs `fn` in one database transaction. */
   transact: <T>(fn: (ex: Executor) => Promise<T>) => Promise<T>;
+  /** Runs `fn`, many transactions in a row, as a bulk load (see `DbHandle.bulkLoad`). */
+  bulkLoad: <T>(fn: () => Promise<T>) => Promise<T>;
 }
 
 export const DEMO_DEFAULTS = { users: 25, seed: 'tortie', transactionsPerUser: 300 } as const;
@@ -152,7 +154,9 @@ export class DemoService {
     const worker = existsSync(fileURLToPath(WORKER_URL));
     const stats = { accounts: 0, transactions: 0, positions: 0 };
     const random = randomPool();
-    for await (const batch of worker ? workerBatches(options) : demoBatches(options)) await this.write(batch, nowMs, random, stats);
+    await this.d.bulkLoad(async () => {
+      for await (const batch of worker ? workerBatches(options) : demoBatches(options)) await this.write(batch, nowMs, random, stats);
+    });
     const seconds = (performance.now() - started) / 1000;
     return {
       enterprise_id: enterprise.enterprise_id,
