@@ -11,6 +11,8 @@
  * README's provider table.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import {
   PermanentConnectorError,
   RetryableConnectorError,
@@ -74,20 +76,38 @@ export async function walkHistory(connector: Connector, connection: Connection, 
   throw new Error(`history did not finish within ${maxPages} pages`);
 }
 
+/**
+ * Where each run records its results (`pass`, `fail` or `skip: reason` per case), for the README's
+ * provider table (`npm run docs:providers`).
+ */
+export const CONTRACT_RESULTS_DIR = fileURLToPath(new URL('../../test-artifacts/contract/', import.meta.url));
+
 export function runConnectorContract(o: ContractOptions): void {
   describe(`connector contract: ${o.name}`, () => {
     let s: ContractSetup;
     const ctx: ConnectorContext = { clock: new TestClock(Date.parse('2026-11-01T00:00:00.000Z')) };
+    const results: Record<string, string> = {};
     beforeAll(async () => {
       s = await o.setup();
     }, 60_000);
     afterAll(async () => {
       await s?.teardown?.();
+      if (!s) return;
+      mkdirSync(CONTRACT_RESULTS_DIR, { recursive: true });
+      const file = `${CONTRACT_RESULTS_DIR}${o.name.replace(/[^a-z0-9-]+/gi, '_')}.json`;
+      writeFileSync(file, JSON.stringify({ name: o.name, provider_id: s.connector.describe().provider_id, results }, null, 2) + '\n');
     });
     const test = (c: ContractCase, title: string, fn: () => Promise<void>) => {
       const reason = o.skip?.[c];
-      if (reason) it.skip(`${title} — skipped: ${reason}`, fn);
-      else it(title, fn);
+      if (reason) {
+        results[c] = `skip: ${reason}`;
+        it.skip(`${title} — skipped: ${reason}`, fn);
+      } else
+        it(title, async () => {
+          results[c] = 'fail';
+          await fn();
+          results[c] = 'pass';
+        });
     };
 
     it('describes itself consistently with the provider catalogue', () => {
