@@ -137,10 +137,13 @@ export function prepareDemoUser(plan: SandboxUserPlan, o: DemoBatchOptions): Pre
 export function* demoBatches(o: DemoBatchOptions): Generator<PreparedUser[]> {
   let batch: PreparedUser[] = [];
   let transactions = 0;
+  // the first batches are small, so the writer starts early; later ones grow to `maxTransactions`
+  let limit = Math.min(o.maxTransactions, 300);
   for (const plan of planUsers({ seed: o.seed, users: o.users, anchorMs: o.anchorMs })) {
     batch.push(prepareDemoUser(plan, o));
     transactions += o.transactionsPerUser;
-    if (transactions >= o.maxTransactions || batch.length >= o.maxUsers) {
+    if (transactions >= limit || batch.length >= o.maxUsers) {
+      limit = Math.min(o.maxTransactions, limit * 2);
       yield batch;
       batch = [];
       transactions = 0;

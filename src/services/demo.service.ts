@@ -91,34 +91,45 @@ const BATCH = { maxTransactions: 1_500, maxUsers: 200 } as const;
 const WORKER_URL = new URL('./demo-worker.js', import.meta.url);
 
 /**
- * Batches from a worker thread, one requested ahead so generating the next overlaps writing this
- * one. The worker is terminated when the consumer stops, normally or not.
+ * The generator in a worker thread. It is started first, so its start-up (loading modules) overlaps
+ * the enterprise's creation; `batches` then streams batches, one requested ahead so generating the
+ * next overlaps writing this one. `stop` terminates it (call it whatever happens).
  */
-async function* workerBatches(o: DemoBatchOptions): AsyncGenerator<PreparedUser[]> {
-  const worker = new Worker(WORKER_URL, { workerData: o });
-  const waiting: { resolve: (b: PreparedUser[] | null) => void; reject: (e: Error) => void }[] = [];
-  const failAll = (e: Error) => {
-    for (const w of waiting.splice(0)) w.reject(e);
-  };
-  worker.on('message', (b: PreparedUser[] | null) => waiting.shift()?.resolve(b));
-  worker.on('error', failAll);
-  worker.on('exit', (code) => failAll(new Error(`demo worker exited (code ${code})`)));
-  const request = () =>
-    new Promise<PreparedUser[] | null>((resolve, reject) => {
-      waiting.push({ resolve, reject });
-      worker.postMessage('next');
-    });
-  let next = request();
-  try {
-    for (;;) {
-      const batch = await next;
-      if (batch === null) return;
-      next = request();
-      yield batch;
+class DemoWorker {
+  private readonly worker = new Worker(WORKER_URL);
+  private readonly waiting: { resolve: (b: PreparedUser[] | null) => void; reject: (e: Error) => void }[] = [];
+
+  constructor() {
+    const failAll = (e: Error) => {
+      for (const w of this.waiting.splice(0)) w.reject(e);
+    };
+    this.worker.on('message', (b: PreparedUser[] | null) => this.waiting.shift()?.resolve(b));
+    this.worker.on('error', failAll);
+    this.worker.on('exit', (code) => failAll(new Error(`demo worker exited (code ${code})`)));
+  }
+
+  async *batches(o: DemoBatchOptions): AsyncGenerator<PreparedUser[]> {
+    this.worker.postMessage({ start: o });
+    const request = () =>
+      new Promise<PreparedUser[] | null>((resolve, reject) => {
+        this.waiting.push({ resolve, reject });
+        this.worker.postMessage('next');
+      });
+    let next = request();
+    try {
+      for (;;) {
+        const batch = await next;
+        if (batch === null) return;
+        next = request();
+        yield batch;
+      }
+    } finally {
+      next.catch(() => undefined); // a request still in flight when the consumer stops
     }
-  } finally {
-    next.catch(() => undefined); // a request still in flight when the consumer stops
-    await worker.terminate();
+  }
+
+  async stop(): Promise<void> {
+    await this.worker.terminate();
   }
 }
 
@@ -135,8 +146,17 @@ export class DemoService {
       throw AppError.badRequest('transactions_per_user', `transactions per user must be an integer from 0 to ${DEMO_LIMITS.transactionsPerUser}`);
     }
 
+    const worker = existsSync(fileURLToPath(WORKER_URL)) ? new DemoWorker() : null;
+    try {
+      return await this.generateWith(worker, users, perUser, seed, o.baseCurrency);
+    } finally {
+      await worker?.stop();
+    }
+  }
+
+  private async generateWith(worker: DemoWorker | null, users: number, perUser: number, seed: string, baseCurrency: string | undefined): Promise<DemoResult & { stats: DemoStats }> {
     await ensureSyntheticPrices({ repos: { prices: this.d.pricesRepo }, prices: this.d.prices, clock: this.d.clock });
-    const enterprise = await this.d.enterprises.create({ name: `Tortie Demo (seed ${seed})`.slice(0, 200), demo: true, baseCurrency: o.baseCurrency });
+    const enterprise = await this.d.enterprises.create({ name: `Tortie Demo (seed ${seed})`.slice(0, 200), demo: true, baseCurrency });
 
     const started = performance.now();
     const nowMs = this.d.clock.now();
@@ -146,16 +166,15 @@ export class DemoService {
       seed,
       users,
       transactionsPerUser: perUser,
-      currency: (o.baseCurrency ?? 'USD').toUpperCase(),
+      currency: (baseCurrency ?? 'USD').toUpperCase(),
       anchorMs: Math.floor(nowMs / DAY_MS) * DAY_MS,
       nowMs,
       ...BATCH,
     };
-    const worker = existsSync(fileURLToPath(WORKER_URL));
     const stats = { accounts: 0, transactions: 0, positions: 0 };
     const random = randomPool();
     await this.d.bulkLoad(async () => {
-      for await (const batch of worker ? workerBatches(options) : demoBatches(options)) await this.write(batch, nowMs, random, stats);
+      for await (const batch of worker ? worker.batches(options) : demoBatches(options)) await this.write(batch, nowMs, random, stats);
     });
     const seconds = (performance.now() - started) / 1000;
     return {
@@ -163,7 +182,7 @@ export class DemoService {
       client_id: enterprise.client_id,
       client_secret: enterprise.client_secret,
       users,
-      stats: { ...stats, seconds, transactionsPerSecond: seconds > 0 ? stats.transactions / seconds : 0, worker },
+      stats: { ...stats, seconds, transactionsPerSecond: seconds > 0 ? stats.transactions / seconds : 0, worker: worker !== null },
     };
   }
 
