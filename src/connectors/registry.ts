@@ -6,6 +6,7 @@ import type { ConnectorEndpoints, Connector, ConnectorFactory } from './connecto
 import { sandboxCustodian, sandboxExchange, sandboxWallet } from './sandbox/index.js';
 import { EXCHANGE_FACTORIES } from './exchange/index.js';
 import { csvConnectorFactory } from './file-import/index.js';
+import { EVM_FACTORIES } from './evm/index.js';
 
 const FACTORIES: Record<string, ConnectorFactory> = {
   'sandbox-exchange': sandboxExchange,
@@ -13,6 +14,7 @@ const FACTORIES: Record<string, ConnectorFactory> = {
   'sandbox-wallet': sandboxWallet,
   ...EXCHANGE_FACTORIES,
   csv: csvConnectorFactory,
+  ...EVM_FACTORIES,
 };
 
 export function connectorFor(providerId: string, endpoints: ConnectorEndpoints): Connector | undefined {
