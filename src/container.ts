@@ -132,7 +132,7 @@ export function createContainer(config: Config, options: ContainerOptions = {}):
   const services = {
     enterprises: new EnterprisesService(repos.enterprises, repos.auth, clock),
     stats: new StatsService(repos.stats, repos.enterprises, valuation, prices, clock),
-    providers: new ProvidersService(repos.enterprises, repos.providers),
+    providers: new ProvidersService(repos.enterprises, repos.providers, (id) => connectorFor(id, config.endpoints)?.describe()),
     users: new UsersService(repos.users, repos.positions, valuation, accountValuer, cursors),
     userProfile: new UserProfileService(repos.users, repos.consents, repos.accounts, accountValuer),
     userLifecycle: new UserLifecycleService(repos.users, revocations, clock),

@@ -2,6 +2,7 @@
  * Enterprise providers (SPEC §5.13–14): the catalogue, the enabled set (read and replace), each
  * provider's status, and the bad inputs of PUT.
  */
+import { connectorFor } from '../src/connectors/registry.js';
 import { describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { forEachDialect, type TestEnv } from './support/harness.js';
@@ -11,8 +12,17 @@ const BASE = '/enterprise/v2';
 /** ProviderMetadata's fields, in wire order (SPEC §8). */
 const FIELDS = ['provider_id', 'name', 'type', 'connection_types', 'networks', 'logo_url', 'status', 'capabilities', 'credential_fields'];
 
+/** Expected metadata: the catalogue, with connection types and capabilities as each connector declares them. */
 function metadata(ids: readonly string[], statuses: Record<string, string> = {}) {
-  return PROVIDERS.filter((p) => ids.includes(p.provider_id)).map((p) => ({ ...p, status: statuses[p.provider_id] ?? 'operational' }));
+  return PROVIDERS.filter((p) => ids.includes(p.provider_id)).map((p) => {
+    const d = connectorFor(p.provider_id, { rpc: {}, explorer: {}, exchange: {}, esplora: null })?.describe();
+    return {
+      ...p,
+      connection_types: d?.connection_types ?? p.connection_types,
+      capabilities: d ? { balances: d.capabilities.balances, transactions: d.capabilities.transactions, as_of: d.capabilities.as_of } : { balances: false, transactions: false, as_of: false },
+      status: statuses[p.provider_id] ?? 'operational',
+    };
+  });
 }
 
 function put(t: TestEnv, token: string, payload: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }): Promise<LightMyRequestResponse> {
@@ -64,6 +74,11 @@ describe('GET/PUT /enterprise/v2/providers, GET /providers/all', () => {
       expect(a.json()).toEqual({ data: { providers: metadata(PROVIDERS.filter((p) => p.type !== 'sandbox').map((p) => p.provider_id)) } });
       const b = await t.call(demo.token, { method: 'GET', url: `${BASE}/providers` });
       expect(b.json()).toEqual({ data: { providers: metadata(PROVIDERS.map((p) => p.provider_id)) } });
+      // what connectors really do, not what the catalogue hopes: KuCoin's history is too short for as_of
+      const byId = new Map((b.json().data.providers as { provider_id: string; capabilities: unknown; connection_types: string[] }[]).map((p) => [p.provider_id, p]));
+      expect(byId.get('kucoin')?.capabilities).toEqual({ balances: true, transactions: true, as_of: false });
+      expect(byId.get('coinbase')?.connection_types).toEqual(['api_key']);
+      expect(byId.get('sandbox-wallet')?.capabilities).toEqual({ balances: true, transactions: true, as_of: true });
     });
 
     it('replaces the enabled set, returns it in catalogue order, and touches no other enterprise', async () => {

@@ -7,6 +7,7 @@ import { AppError } from '../domain/errors.js';
 import { PROVIDERS, PROVIDER_STATUSES, findProvider, type ProviderDefinition, type ProviderStatus } from '../domain/providers.js';
 import type { EnterprisesRepository } from '../repositories/enterprises.repository.js';
 import type { ProvidersRepository } from '../repositories/providers.repository.js';
+import type { ConnectorDescription } from '../connectors/connector.js';
 
 /** SPEC §8 `ProviderMetadata`. */
 export interface ProviderMetadata extends ProviderDefinition {
@@ -19,6 +20,8 @@ export class ProvidersService {
   constructor(
     private readonly enterprises: EnterprisesRepository,
     private readonly providers: ProvidersRepository,
+    /** What this deployment's connector for a provider declares (none: nothing can be synced yet). */
+    private readonly describe: (providerId: string) => ConnectorDescription | undefined,
   ) {}
 
   /** Every provider this deployment supports. */
@@ -56,7 +59,10 @@ export class ProvidersService {
     const statuses = await this.providers.statuses();
     return defs.map((p) => {
       const s = statuses.get(p.provider_id);
-      return { ...p, status: s !== undefined && STATUS_SET.has(s) ? (s as ProviderStatus) : 'operational' };
+      // connection types and capabilities are what the connector really does, not what the catalogue hopes
+      const d = this.describe(p.provider_id);
+      const capabilities = d ? { balances: d.capabilities.balances, transactions: d.capabilities.transactions, as_of: d.capabilities.as_of } : { balances: false, transactions: false, as_of: false };
+      return { ...p, connection_types: d?.connection_types ?? p.connection_types, capabilities, status: s !== undefined && STATUS_SET.has(s) ? (s as ProviderStatus) : 'operational' };
     });
   }
 }
