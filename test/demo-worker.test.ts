@@ -4,37 +4,14 @@
  * day, on both databases.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
+import { ensureBuilt, MAIN, ROOT } from './support/built-cli.js';
 import { forEachDialect, type TestEnv } from './support/harness.js';
 import { content } from './support/demo-content.js';
 import { createContainer } from '../src/container.js';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const MAIN = join(ROOT, 'dist', 'main.js');
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-/** `npm test` compiles first; a lone run of this file compiles when dist is older than src. */
-function ensureBuilt(): void {
-  if (existsSync(MAIN) && statSync(MAIN).mtimeMs >= newestMtime(join(ROOT, 'src'))) return;
-  try {
-    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.json')], { stdio: 'pipe' });
-  } catch {
-    // type errors elsewhere in the tree still emit JavaScript
-  }
-  if (!existsSync(MAIN)) throw new Error('dist/main.js was not built');
-}
 
 async function databaseUrl(t: TestEnv): Promise<string> {
   if (t.dialect === 'sqlite') return t.config.databaseUrl;

@@ -585,7 +585,7 @@ describe('the stats agree with the lists they summarize', () => {
       const accountStats = (await get(t, e.token, '/enterprise/v2/stats/accounts')).json().data;
       expect(accountStats.total).toBe([...perProvider.values()].reduce((n, g) => n + g.accounts, 0));
       expect(accountStats.providers.map((p: { provider_id: string; accounts: number; users: number }) => [p.provider_id, p.accounts, p.users])).toEqual(
-        [...perProvider].map(([id, g]) => [id, g.accounts, g.users.size]).sort((a, b) => (b[1] as number) - (a[1] as number) || (a[0] < b[0] ? -1 : 1)),
+        [...perProvider].map(([id, g]) => [id, g.accounts, g.users.size]).sort((a, b) => (b[1] as number) - (a[1] as number) || ((a[0] as string) < (b[0] as string) ? -1 : 1)),
       );
 
       // §5.11: the balance is the exact sum of every active user's assets

@@ -201,7 +201,7 @@ describe('GET /enterprise/v2/transactions/all', () => {
       let next: string | null = '/enterprise/v2/transactions/all?limit=5';
       let round = 0;
       while (next) {
-        const body = (await env().call(e.token, { method: 'GET', url: next })).json();
+        const body = (await env().call(e.token, { method: 'GET', url: next })).json() as { data: { transactions: { transaction_id: string }[] }; page: { next_uri: string | null } };
         seen.push(...body.data.transactions.map((t: { transaction_id: string }) => t.transaction_id));
         next = body.page.next_uri;
         // between pages: a newer one, a tie with an existing timestamp, and an older one

@@ -5,13 +5,12 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
 import pg from 'pg';
+import { ensureBuilt, MAIN } from './support/built-cli.js';
 import { DIALECTS, PG_URL, testConfig, type TestDialect } from './support/harness.js';
 import { createContainer, type Container } from '../src/container.js';
 import { createDb } from '../src/db/create-db.js';
@@ -19,8 +18,6 @@ import { seedUser } from './support/seed.js';
 import { ensureSyntheticPrices } from '../src/prices/synthetic-prices.js';
 import { normalize } from '../src/lib/decimal.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const MAIN = join(ROOT, 'dist', 'main.js');
 const SEED = 'crash-test-12000tx';
 
 interface Db {
@@ -130,7 +127,7 @@ describe('sync crash safety', () => {
 
   describe.each(DIALECTS)('%s', (dialect) => {
     it('a worker SIGKILLed mid-sync and restarted leaves exactly what one clean sync leaves', async () => {
-      if (!existsSync(MAIN)) execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.json')]);
+      ensureBuilt();
       const secret = randomBytes(32).toString('base64');
       const crashed = await openDb(dialect, secret);
       const clean = await openDb(dialect, secret);
