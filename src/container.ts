@@ -35,6 +35,8 @@ import { TransactionsService } from './services/transactions.service.js';
 import { AccountsService } from './services/accounts.service.js';
 import { DemoService } from './services/demo.service.js';
 import { OAuthService } from './services/auth/oauth.service.js';
+import { AuthorizationService } from './services/auth/authorization.service.js';
+import { GrantsRepository } from './repositories/grants.repository.js';
 import { SyncRepository } from './repositories/sync.repository.js';
 import { ConnectionsService } from './services/connections.service.js';
 import { connectorFor } from './connectors/registry.js';
@@ -74,6 +76,7 @@ export interface Container {
     positions: PositionsRepository;
     transactions: TransactionsRepository;
     sync: SyncRepository;
+    grants: GrantsRepository;
   };
   prices: PriceService;
   /** The live price API filling the local store, when configured. */
@@ -93,6 +96,8 @@ export interface Container {
     accounts: AccountsService;
     demo: DemoService;
     oauth: OAuthService;
+    /** Authorization codes (Connect), the code and refresh-token grants, revocation of user grants. */
+    authorization: AuthorizationService;
     connections: ConnectionsService;
   };
   /** The connector of a provider, with this deployment's endpoints. */
@@ -122,12 +127,14 @@ export function createContainer(config: Config, options: ContainerOptions = {}):
     positions: new PositionsRepository(ctx),
     transactions: new TransactionsRepository(ctx),
     sync: new SyncRepository(ctx),
+    grants: new GrantsRepository(ctx),
   };
   const prices = new PriceService(repos.prices, clock);
   const valuation = new Valuation(prices);
   const livePrices = config.coingecko ? new CoinGeckoSource(new CoinGeckoClient({ ...config.coingecko, timeoutMs: 15_000 }), repos.prices, clock) : null;
   const revocations = new RevocationCache(repos.auth, clock);
   const tokens = new TokenService(repos.auth, envelope, clock, config.baseUrl, revocations);
+  const oauth = new OAuthService(repos.auth, tokens, revocations, clock);
   const accountValuer = new AccountValuer(repos.positions, valuation, prices, repos.enterprises);
   const services = {
     enterprises: new EnterprisesService(repos.enterprises, repos.auth, clock),
@@ -153,7 +160,8 @@ export function createContainer(config: Config, options: ContainerOptions = {}):
       transact: (fn) => dbh.db.transaction().execute(fn),
       bulkLoad: (fn) => dbh.bulkLoad(fn),
     }),
-    oauth: new OAuthService(repos.auth, tokens, revocations, clock),
+    oauth,
+    authorization: new AuthorizationService(repos.auth, repos.grants, repos.users, tokens, revocations, oauth, clock),
     connections: new ConnectionsService({
       users: repos.users,
       enterprises: repos.enterprises,

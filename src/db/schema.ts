@@ -214,6 +214,65 @@ export interface PricesTable {
   source: string;
 }
 
+export interface OauthCodesTable {
+  /** SHA-256 (base64url) of the code; the code itself is never stored. */
+  code_hash: string;
+  client_id: string;
+  enterprise_id: string;
+  user_id: string;
+  redirect_uri: string;
+  code_challenge: string | null;
+  /** S256 | plain | null */
+  code_challenge_method: string | null;
+  /** JSON array of scopes. */
+  scopes: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+  family_id: string | null;
+}
+
+export interface RefreshTokensTable {
+  /** SHA-256 (base64url) of the opaque token. */
+  token_hash: string;
+  family_id: string;
+  client_id: string;
+  enterprise_id: string;
+  user_id: string;
+  /** JSON array of scopes. */
+  scopes: string;
+  /** 1 when the grant was obtained with the client secret: its refreshes need the secret too. */
+  confidential: number;
+  access_jti: string;
+  access_expires_at: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface AccessLogTable {
+  seq: Generated<number>;
+  enterprise_id: string;
+  user_id: string;
+  client_id: string;
+  /** enterprise | platform */
+  surface: string;
+  resource: string;
+  read_at: string;
+}
+
+export interface PlatformRefreshesTable {
+  id: string;
+  enterprise_id: string;
+  user_id: string;
+  /** assets | transactions */
+  kind: string;
+  account_id: string;
+  job_id: string | null;
+  created_at: string;
+}
+
 export interface Database {
   enterprises: EnterprisesTable;
   oauth_clients: OauthClientsTable;
@@ -229,4 +288,8 @@ export interface Database {
   transaction_movements: TransactionMovementsTable;
   prices: PricesTable;
   sync_jobs: SyncJobsTable;
+  oauth_codes: OauthCodesTable;
+  refresh_tokens: RefreshTokensTable;
+  access_log: AccessLogTable;
+  platform_refreshes: PlatformRefreshesTable;
 }

@@ -168,7 +168,8 @@ export class UsersRepository {
 
   /**
    * Erases a user in one transaction (SPEC §5.6 `erase=true`): movements, transactions, positions,
-   * accounts (with their credentials) and consents are deleted; the user row stays only as a
+   * accounts (with their credentials), consents, authorization codes, refresh tokens, the access
+   * log and Platform refreshes are deleted; the user row stays only as a
    * tombstone (erased, deactivated, no e-mail or name, tokens revoked), so the same e-mail can
    * consent again as a new user. Returns the row as it was before erasure (deactivated), or
    * undefined for an unknown (or already erased) user.
@@ -183,6 +184,11 @@ export class UsersRepository {
       await trx.deleteFrom('asset_positions').where('enterprise_id', '=', enterpriseId).where('user_id', '=', userId).execute();
       await trx.deleteFrom('accounts').where('enterprise_id', '=', enterpriseId).where('user_id', '=', userId).execute();
       await trx.deleteFrom('consents').where('enterprise_id', '=', enterpriseId).where('user_id', '=', userId).execute();
+      // the user's grants, access log and refreshes go too (their access tokens die with tokens_revoked_before)
+      await trx.deleteFrom('oauth_codes').where('enterprise_id', '=', enterpriseId).where('user_id', '=', userId).execute();
+      await trx.deleteFrom('refresh_tokens').where('enterprise_id', '=', enterpriseId).where('user_id', '=', userId).execute();
+      await trx.deleteFrom('access_log').where('enterprise_id', '=', enterpriseId).where('user_id', '=', userId).execute();
+      await trx.deleteFrom('platform_refreshes').where('enterprise_id', '=', enterpriseId).where('user_id', '=', userId).execute();
       await trx
         .updateTable('users')
         .set({ email: null, email_lower: null, full_name: null, erased_at: nowIso, deactivated: 1, deactivated_on: u.deactivated_on ?? today, tokens_revoked_before: nowIso })
