@@ -7,6 +7,7 @@ import { sandboxCustodian, sandboxExchange, sandboxWallet } from './sandbox/inde
 import { EXCHANGE_FACTORIES } from './exchange/index.js';
 import { csvConnectorFactory } from './file-import/index.js';
 import { EVM_FACTORIES } from './evm/index.js';
+import { bitcoinConnectorFactory } from './bitcoin/index.js';
 
 const FACTORIES: Record<string, ConnectorFactory> = {
   'sandbox-exchange': sandboxExchange,
@@ -15,6 +16,7 @@ const FACTORIES: Record<string, ConnectorFactory> = {
   ...EXCHANGE_FACTORIES,
   csv: csvConnectorFactory,
   ...EVM_FACTORIES,
+  bitcoin: bitcoinConnectorFactory(),
 };
 
 export function connectorFor(providerId: string, endpoints: ConnectorEndpoints): Connector | undefined {
