@@ -86,8 +86,8 @@ describe('OAuth token endpoint', () => {
       const e = await t.newEnterprise('Malformed Co');
       const creds = { client_id: e.clientId, client_secret: e.clientSecret };
       expectOAuthError(await postToken(t, form(creds)), 400, 'invalid_request');
-      expectOAuthError(await postToken(t, form({ grant_type: 'authorization_code', code: 'x', ...creds })), 400, 'unsupported_grant_type');
-      expectOAuthError(await postToken(t, form({ grant_type: 'refresh_token', refresh_token: 'x', ...creds })), 400, 'unsupported_grant_type');
+      expectOAuthError(await postToken(t, form({ grant_type: 'authorization_code', code: 'x', ...creds })), 400, 'invalid_request');
+      expectOAuthError(await postToken(t, form({ grant_type: 'refresh_token', refresh_token: 'x', ...creds })), 400, 'invalid_grant');
       expectOAuthError(await postToken(t, form({ grant_type: 'password', ...creds })), 400, 'unsupported_grant_type');
       expectOAuthError(await postToken(t, form({ grant_type: 'client_credentials', scope: 'admin', ...creds })), 400, 'invalid_scope');
       expectOAuthError(await postToken(t, 'grant_type=client_credentials', { 'content-type': 'text/plain' }), 400, 'invalid_request');
@@ -240,7 +240,10 @@ describe('signing keys and discovery', () => {
         token_endpoint: 'http://tortie.test/oauth/token',
         revocation_endpoint: 'http://tortie.test/oauth/revoke',
         jwks_uri: 'http://tortie.test/.well-known/jwks.json',
-        grant_types_supported: ['client_credentials'],
+        authorization_endpoint: 'http://tortie.test/connect',
+        grant_types_supported: ['client_credentials', 'authorization_code', 'refresh_token'],
+        response_types_supported: ['code'],
+        code_challenge_methods_supported: ['S256', 'plain'],
         token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
       });
     });

@@ -5,6 +5,7 @@
  */
 import { OAuthError } from '../../domain/oauth-errors.js';
 import type { ClientCredentials } from '../../services/auth/oauth.service.js';
+import type { PresentedClient } from '../../services/auth/authorization.service.js';
 
 export interface ClientCredentialParams {
   client_id?: string;
@@ -42,4 +43,14 @@ function decodeBasic(b64: string): ClientCredentials {
 
 function formDecode(s: string): string {
   return decodeURIComponent(s.replace(/\+/g, ' '));
+}
+
+/**
+ * The client of an end-user grant request (`authorization_code`, `refresh_token`, revocation): a
+ * confidential client authenticates as above; a public client sends only `client_id` and relies on
+ * PKCE (RFC 6749 §2.1, RFC 7636). No secret at all leaves `clientSecret` undefined.
+ */
+export function presentedClientOf(authorization: string | undefined, body: ClientCredentialParams): PresentedClient {
+  if (authorization && /^Basic\s/i.test(authorization)) return clientCredentialsOf(authorization, body);
+  return { clientId: body.client_id, clientSecret: body.client_secret };
 }

@@ -7,6 +7,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Container } from '../../container.js';
 import { ENTERPRISE_SCOPE, SUPPORTED_GRANT_TYPES } from '../../services/auth/oauth.service.js';
+import { USER_SCOPES } from '../../services/auth/authorization.service.js';
 import { errorResponses } from '../schemas/common.js';
 import { AuthorizationServerMetadataSchema, JwksSchema } from '../schemas/oauth.js';
 
@@ -39,13 +40,14 @@ export function wellKnownRoutes(deps: Container): FastifyPluginAsync {
       },
     }, async () => ({
       issuer: base,
+      authorization_endpoint: `${base}/connect`,
       token_endpoint: `${base}/oauth/token`,
       revocation_endpoint: `${base}/oauth/revoke`,
       jwks_uri: `${base}/.well-known/jwks.json`,
       grant_types_supported: [...SUPPORTED_GRANT_TYPES],
-      // no authorization endpoint yet (Connect): no response type is offered
-      response_types_supported: [],
-      scopes_supported: [ENTERPRISE_SCOPE],
+      response_types_supported: ['code'],
+      code_challenge_methods_supported: ['S256', 'plain'],
+      scopes_supported: [ENTERPRISE_SCOPE, ...USER_SCOPES],
       token_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
       revocation_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
       service_documentation: `${base}/docs`,

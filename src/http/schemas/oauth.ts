@@ -27,10 +27,14 @@ const ClientIdField = Type.String({ minLength: 1, maxLength: 200, description: '
 const ClientSecretField = Type.String({ minLength: 1, maxLength: 500, description: 'Client secret (or send it with HTTP Basic)' });
 
 export const TokenRequestSchema = Type.Object({
-  grant_type: Type.String({ description: 'client_credentials' }),
+  grant_type: Type.String({ description: 'client_credentials, authorization_code or refresh_token' }),
   client_id: Type.Optional(ClientIdField),
   client_secret: Type.Optional(ClientSecretField),
-  scope: Type.Optional(Type.String({ maxLength: 1000, description: 'Optional; enterprise tokens carry the scope "enterprise"' })),
+  scope: Type.Optional(Type.String({ maxLength: 1000, description: 'Optional; enterprise tokens carry the scope "enterprise"; a refresh may narrow the granted scopes' })),
+  code: Type.Optional(Type.String({ maxLength: 200, description: 'authorization_code: the code Connect sent to the redirect URI (single use, 60 seconds)' })),
+  redirect_uri: Type.Optional(Type.String({ maxLength: 2000, description: 'authorization_code: exactly the redirect URI the code was issued for' })),
+  code_verifier: Type.Optional(Type.String({ maxLength: 200, description: 'authorization_code: the PKCE verifier (RFC 7636) whose S256 hash, or itself (plain), was the code_challenge' })),
+  refresh_token: Type.Optional(Type.String({ maxLength: 200, description: 'refresh_token: the refresh token to rotate (single use)' })),
 });
 
 export const TokenResponseSchema = Type.Object({
@@ -42,8 +46,8 @@ export const TokenResponseSchema = Type.Object({
 });
 
 export const RevokeRequestSchema = Type.Object({
-  token: Type.String({ maxLength: 8192, description: 'The access token to revoke' }),
-  token_type_hint: Type.Optional(Type.String({ description: 'access_token (ignored: every token is tried as an access token)' })),
+  token: Type.String({ maxLength: 8192, description: 'The access token, or the refresh token (its whole grant is revoked), to revoke' }),
+  token_type_hint: Type.Optional(Type.String({ description: 'access_token or refresh_token (ignored: both kinds are tried)' })),
   client_id: Type.Optional(ClientIdField),
   client_secret: Type.Optional(ClientSecretField),
 });
@@ -64,11 +68,13 @@ export const JwksSchema = Type.Object({ keys: Type.Array(PublicJwkSchema) });
 export const AuthorizationServerMetadataSchema = Type.Object(
   {
     issuer: Type.String(),
+    authorization_endpoint: Type.String(),
     token_endpoint: Type.String(),
     revocation_endpoint: Type.String(),
     jwks_uri: Type.String(),
     grant_types_supported: Type.Array(Type.String()),
     response_types_supported: Type.Array(Type.String()),
+    code_challenge_methods_supported: Type.Array(Type.String()),
     scopes_supported: Type.Array(Type.String()),
     token_endpoint_auth_methods_supported: Type.Array(Type.String()),
     revocation_endpoint_auth_methods_supported: Type.Array(Type.String()),

@@ -19,8 +19,8 @@ import type { RevocationCache } from './revocation-cache.js';
  */
 export const ENTERPRISE_SCOPE = 'enterprise';
 
-/** Grant types `/oauth/token` answers today; the others are `unsupported_grant_type`. */
-export const SUPPORTED_GRANT_TYPES = ['client_credentials'] as const;
+/** Grant types `/oauth/token` answers; the others are `unsupported_grant_type`. */
+export const SUPPORTED_GRANT_TYPES = ['client_credentials', 'authorization_code', 'refresh_token'] as const;
 
 export interface ClientCredentials {
   clientId: string;
