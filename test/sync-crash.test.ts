@@ -17,11 +17,13 @@ import { createDb } from '../src/db/create-db.js';
 import { seedUser } from './support/seed.js';
 import { ensureSyntheticPrices } from '../src/prices/synthetic-prices.js';
 import { normalize } from '../src/lib/decimal.js';
+import { sql } from 'kysely';
 
 const SEED = 'crash-test-12000tx';
 
 interface Db {
   url: string;
+  schema?: string;
   env: NodeJS.ProcessEnv;
   c: Container;
   drop(): Promise<void>;
@@ -30,8 +32,9 @@ interface Db {
 async function openDb(dialect: TestDialect, secretKey: string): Promise<Db> {
   const dataDir = mkdtempSync(join(tmpdir(), `tortie-crash-${dialect}-`));
   let url: string;
+  let childUrl: string;
   let schema: string | undefined;
-  if (dialect === 'sqlite') url = `sqlite:${join(dataDir, 'crash.db')}`;
+  if (dialect === 'sqlite') url = childUrl = `sqlite:${join(dataDir, 'crash.db')}`;
   else {
     schema = `crash_${randomBytes(6).toString('hex')}`;
     const admin = new pg.Client({ connectionString: PG_URL });
@@ -41,6 +44,9 @@ async function openDb(dialect: TestDialect, secretKey: string): Promise<Db> {
     const u = new URL(PG_URL);
     u.searchParams.set('options', `-c search_path=${schema}`);
     url = u.toString();
+    // the child's sessions carry the schema as application name: the test can see when they are gone
+    u.searchParams.set('application_name', schema);
+    childUrl = u.toString();
   }
   const config = { ...testConfig(dataDir, url), secretKey };
   const dbh = createDb(url, { schema });
@@ -48,8 +54,9 @@ async function openDb(dialect: TestDialect, secretKey: string): Promise<Db> {
   const c = createContainer(config, { dbHandle: dbh, schema });
   return {
     url,
+    schema,
     c,
-    env: { PATH: process.env.PATH, DATABASE_URL: url, TORTIE_DATA_DIR: dataDir, TORTIE_SECRET_KEY: secretKey, TORTIE_SYNC_LEASE_SECONDS: '2', LOG_LEVEL: 'warn' },
+    env: { PATH: process.env.PATH, DATABASE_URL: childUrl, TORTIE_DATA_DIR: dataDir, TORTIE_SECRET_KEY: secretKey, TORTIE_SYNC_LEASE_SECONDS: '2', LOG_LEVEL: 'warn' },
     async drop() {
       await c.close();
       await dbh.destroy();
@@ -145,6 +152,16 @@ describe('sync crash safety', () => {
       }
       first.child.kill('SIGKILL');
       const killed = await first.done;
+      // PostgreSQL: a COMMIT already sent may still complete after the client died; wait until the
+      // server has ended the child's sessions so what we read next is final
+      if (dialect === 'postgres') {
+        const app = crashed.schema!;
+        for (let i = 0; i < 500; i++) {
+          const r = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where application_name = ${app} and pid <> pg_backend_pid()`.execute(crashed.c.ctx.db);
+          if (r.rows[0]!.n === 0) break;
+          await new Promise((res) => setTimeout(res, 20));
+        }
+      }
       expect(killed.signal, `killed mid-sync (stderr: ${killed.stderr.slice(-500)})`).toBe('SIGKILL');
       const atKill = await countLive(crashed, crashedAccount);
       expect(atKill).toBeGreaterThan(0);
