@@ -8,6 +8,7 @@ import { EXCHANGE_FACTORIES } from './exchange/index.js';
 import { csvConnectorFactory } from './file-import/index.js';
 import { EVM_FACTORIES } from './evm/index.js';
 import { bitcoinConnectorFactory } from './bitcoin/index.js';
+import { solanaConnectorFactory } from './solana/index.js';
 
 const FACTORIES: Record<string, ConnectorFactory> = {
   'sandbox-exchange': sandboxExchange,
@@ -17,6 +18,7 @@ const FACTORIES: Record<string, ConnectorFactory> = {
   csv: csvConnectorFactory,
   ...EVM_FACTORIES,
   bitcoin: bitcoinConnectorFactory(),
+  solana: solanaConnectorFactory(),
 };
 
 export function connectorFor(providerId: string, endpoints: ConnectorEndpoints): Connector | undefined {

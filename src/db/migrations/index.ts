@@ -6,6 +6,7 @@ import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './0001-initial.js';
 import * as m0002 from './0002-stats-indexes.js';
 import * as m0010 from './0010-sync-jobs.js';
+import * as m0011 from './0011-drop-unused-movement-indexes.js';
 import * as m0020 from './0020-oauth-codes.js';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -26,6 +27,7 @@ const MIGRATIONS: [string, MigrationModule][] = [
   ['0001-initial', m0001],
   ['0002-stats-indexes', m0002],
   ['0010-sync-jobs', m0010],
+  ['0011-drop-unused-movement-indexes', m0011],
   ['0020-oauth-codes', m0020],
 ];
 
