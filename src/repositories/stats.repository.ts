@@ -6,7 +6,7 @@
  * Design: these are well-indexed aggregate queries, not maintained counters. Users and accounts
  * are counted from covering indexes, the balance groups positions (never transactions), and the
  * top-traded-assets query reads only the trade rows of `transaction_movements` inside the time
- * window (index `movements_enterprise_trades`). Maintained aggregates would make reads O(1) but
+ * window (the partial index `movements_enterprise_trade_window`). Maintained aggregates would make reads O(1) but
  * would have to be updated in the same database transaction as every ledger write, deactivation
  * and erasure; we will add them only if measurements at 10M transactions ask for it.
  *
