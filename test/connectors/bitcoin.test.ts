@@ -3,6 +3,7 @@
  * Esplora's documented format (test/fixtures/bitcoin/README.md): single-address and zpub wallets,
  * multi-page history, net effects across the wallet's addresses, gap limit, incremental cursors.
  */
+import type { Connection } from '../../src/connectors/connector.js';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bitcoinConnectorFactory } from '../../src/connectors/bitcoin/index.js';
@@ -185,10 +186,11 @@ describe('Bitcoin connector over Esplora', () => {
   });
 });
 
-for (const [name, connection, min] of [
-  ['bitcoin (single address, Esplora)', { type: 'wallet' as const, addresses: [SINGLE] }, 30],
-  ['bitcoin (zpub, Esplora)', { type: 'wallet' as const, xpub: ZPUB }, 6],
-] as const) {
+const CONTRACT_CASES: [string, Connection, number][] = [
+  ['bitcoin (single address, Esplora)', { type: 'wallet', addresses: [SINGLE] }, 30],
+  ['bitcoin (zpub, Esplora)', { type: 'wallet', xpub: ZPUB }, 6],
+];
+for (const [name, connection, min] of CONTRACT_CASES) {
   runConnectorContract({
     name,
     setup: async () => {
