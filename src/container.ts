@@ -44,6 +44,11 @@ import type { Connector } from './connectors/connector.js';
 import { SyncWorker, type WorkerOptions } from './sync/worker.js';
 import { CoinGeckoClient } from './prices/coingecko/coingecko.client.js';
 import { CoinGeckoSource } from './prices/coingecko/coingecko.source.js';
+import { ConnectRepository } from './repositories/connect.repository.js';
+import { InvitationsRepository } from './repositories/invitations.repository.js';
+import { ConnectService } from './services/connect/connect.service.js';
+import { InvitationsService } from './services/connect/invitations.service.js';
+import { OutboxMailer, SmtpMailer } from './services/connect/mailer.js';
 
 /** Progress and diagnostics of syncs (never a secret). */
 type SyncLog = (message: string, data?: Record<string, unknown>) => void;
@@ -77,6 +82,8 @@ export interface Container {
     transactions: TransactionsRepository;
     sync: SyncRepository;
     grants: GrantsRepository;
+    connect: ConnectRepository;
+    invitations: InvitationsRepository;
   };
   prices: PriceService;
   /** The live price API filling the local store, when configured. */
@@ -99,6 +106,9 @@ export interface Container {
     /** Authorization codes (Connect), the code and refresh-token grants, revocation of user grants. */
     authorization: AuthorizationService;
     connections: ConnectionsService;
+    /** Connect's sessions: sign-in by e-mail code or invitation, sources before consent, consent. */
+    connect: ConnectService;
+    invitations: InvitationsService;
   };
   /** The connector of a provider, with this deployment's endpoints. */
   connectorFor(providerId: string): Connector | undefined;
@@ -128,7 +138,9 @@ export function createContainer(config: Config, options: ContainerOptions = {}):
     transactions: new TransactionsRepository(ctx),
     sync: new SyncRepository(ctx),
     grants: new GrantsRepository(ctx),
+    invitations: new InvitationsRepository(ctx),
   };
+  const connectRepo = new ConnectRepository(ctx, repos.users, repos.consents, repos.accounts);
   const prices = new PriceService(repos.prices, clock);
   const valuation = new Valuation(prices);
   const livePrices = config.coingecko ? new CoinGeckoSource(new CoinGeckoClient({ ...config.coingecko, timeoutMs: 15_000 }), repos.prices, clock) : null;
@@ -136,7 +148,7 @@ export function createContainer(config: Config, options: ContainerOptions = {}):
   const tokens = new TokenService(repos.auth, envelope, clock, config.baseUrl, revocations);
   const oauth = new OAuthService(repos.auth, tokens, revocations, clock);
   const accountValuer = new AccountValuer(repos.positions, valuation, prices, repos.enterprises);
-  const services = {
+  const coreServices = {
     enterprises: new EnterprisesService(repos.enterprises, repos.auth, clock),
     stats: new StatsService(repos.stats, repos.enterprises, valuation, prices, clock),
     providers: new ProvidersService(repos.enterprises, repos.providers, (id) => connectorFor(id, config.endpoints)?.describe()),
@@ -174,6 +186,21 @@ export function createContainer(config: Config, options: ContainerOptions = {}):
       onEnqueued: () => workers.forEach((w) => w.poke()),
     }),
   };
+  const services = {
+    ...coreServices,
+    invitations: new InvitationsService(repos.invitations, repos.auth, cursors, clock, config.baseUrl),
+    connect: new ConnectService({
+      repo: connectRepo,
+      invitations: repos.invitations,
+      enterprises: repos.enterprises,
+      authorization: coreServices.authorization,
+      connections: coreServices.connections,
+      providers: coreServices.providers,
+      envelope,
+      mailer: config.smtpUrl ? new SmtpMailer(config.smtpUrl) : new OutboxMailer(config.dataDir, clock),
+      clock,
+    }),
+  };
   const workers = new Set<SyncWorker>();
   const createWorker = ({ log, ...o }: Partial<WorkerOptions> & { log?: SyncLog } = {}): SyncWorker => {
     const w = new SyncWorker(
@@ -201,7 +228,7 @@ export function createContainer(config: Config, options: ContainerOptions = {}):
     ctx,
     envelope,
     cursors,
-    repos,
+    repos: { ...repos, connect: connectRepo },
     prices,
     livePrices,
     valuation,

@@ -273,6 +273,72 @@ export interface PlatformRefreshesTable {
   created_at: string;
 }
 
+export interface ConnectSessionsTable {
+  /** SHA-256 (base64url) of the session cookie's value. */
+  id: string;
+  enterprise_id: string;
+  client_id: string;
+  redirect_uri: string;
+  code_challenge: string | null;
+  code_challenge_method: string | null;
+  state: string | null;
+  /** JSON array of scopes. */
+  scopes: string;
+  invitation_id: string | null;
+  /** The verified e-mail (null until verified). */
+  email: string | null;
+  full_name: string | null;
+  created_at: string;
+  expires_at: string;
+  completed_at: string | null;
+}
+
+export interface ConnectCodesTable {
+  id: string;
+  session_id: string;
+  enterprise_id: string;
+  email: string;
+  email_lower: string;
+  /** HMAC-SHA256 (base64url) of the session id and the code; the code itself is never stored. */
+  code_hash: string;
+  attempts: number;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+export interface ConnectPendingAccountsTable {
+  /** The account id the source will have once the person consents (the AAD of the sealed credentials). */
+  id: string;
+  session_id: string;
+  provider_id: string;
+  display_label: string | null;
+  connection_type: string;
+  /** JSON array. */
+  addresses: string;
+  credentials_enc: string;
+  created_at: string;
+}
+
+export interface InvitationsTable {
+  seq: Generated<number>;
+  id: string;
+  enterprise_id: string;
+  email: string;
+  email_lower: string;
+  full_name: string | null;
+  client_id: string;
+  redirect_uri: string;
+  /** SHA-256 (base64url) of the link's token. */
+  token_hash: string;
+  created_at: string;
+  expires_at: string;
+  closed_at: string | null;
+  /** cancelled | replaced | accepted */
+  closed_reason: string | null;
+  user_id: string | null;
+}
+
 export interface Database {
   enterprises: EnterprisesTable;
   oauth_clients: OauthClientsTable;
@@ -292,4 +358,8 @@ export interface Database {
   refresh_tokens: RefreshTokensTable;
   access_log: AccessLogTable;
   platform_refreshes: PlatformRefreshesTable;
+  connect_sessions: ConnectSessionsTable;
+  connect_codes: ConnectCodesTable;
+  connect_pending_accounts: ConnectPendingAccountsTable;
+  invitations: InvitationsTable;
 }

@@ -49,22 +49,7 @@ export class ConnectionsService {
     const user = await this.d.users.getById(r.enterpriseId, r.userId);
     if (!user) throw AppError.notFound('User');
     if (user.deactivated) throw new AppError('forbidden', 'The user is deactivated; a deactivated user cannot connect sources');
-    if (!findProvider(r.providerId)) throw AppError.badRequest('provider_id', `Unknown provider "${r.providerId.slice(0, 40)}"; see GET /enterprise/v2/providers/all`);
-    const enabled = await this.d.enterprises.enabledProviders(r.enterpriseId);
-    if (!enabled.includes(r.providerId)) throw AppError.badRequest('provider_id', `Provider "${r.providerId}" is not enabled for this enterprise; enable it with PUT /enterprise/v2/providers`);
-    const connector = this.d.connectorFor(r.providerId);
-    if (!connector) throw new AppError('not_implemented', `No connector for "${r.providerId}" in this deployment yet`, { provider_id: r.providerId });
-    const d = connector.describe();
-    if (!d.connection_types.includes(r.connection.type)) {
-      throw AppError.badRequest('connection.type', `"${r.providerId}" connects by ${d.connection_types.join(' or ')}, not ${r.connection.type}`);
-    }
-    try {
-      await connector.validate(r.connection, { clock: this.d.clock });
-    } catch (e) {
-      if (e instanceof PermanentConnectorError) throw new AppError('invalid_credentials', e.message, { provider_id: r.providerId });
-      if (e instanceof RetryableConnectorError) throw new AppError('provider_unavailable', `${d.provider_id} could not be reached to check the credentials: ${e.message}. Try again later.`, { provider_id: r.providerId });
-      throw e;
-    }
+    await this.checkConnection(r.enterpriseId, r.providerId, r.connection);
     const now = this.d.clock.now();
     const id = uuidv7(now);
     await this.d.accounts.create([
@@ -86,6 +71,32 @@ export class ConnectionsService {
     const row = await this.d.accounts.getById(r.enterpriseId, id);
     const [account] = await this.d.valuer.accounts(r.enterpriseId, [row!]);
     return account!;
+  }
+
+  /**
+   * Checks a connection against its source before anything is stored (also used by Connect before
+   * the person is a User): the provider must exist, be enabled for the enterprise and connect by
+   * this type; bad credentials or addresses are `invalid_credentials`, an unreachable source
+   * `provider_unavailable`, both naming the provider.
+   */
+  async checkConnection(enterpriseId: string, providerId: string, connection: Connection): Promise<void> {
+    const r = { enterpriseId, providerId, connection };
+    if (!findProvider(r.providerId)) throw AppError.badRequest('provider_id', `Unknown provider "${r.providerId.slice(0, 40)}"; see GET /enterprise/v2/providers/all`);
+    const enabled = await this.d.enterprises.enabledProviders(r.enterpriseId);
+    if (!enabled.includes(r.providerId)) throw AppError.badRequest('provider_id', `Provider "${r.providerId}" is not enabled for this enterprise; enable it with PUT /enterprise/v2/providers`);
+    const connector = this.d.connectorFor(r.providerId);
+    if (!connector) throw new AppError('not_implemented', `No connector for "${r.providerId}" in this deployment yet`, { provider_id: r.providerId });
+    const d = connector.describe();
+    if (!d.connection_types.includes(r.connection.type)) {
+      throw AppError.badRequest('connection.type', `"${r.providerId}" connects by ${d.connection_types.join(' or ')}, not ${r.connection.type}`);
+    }
+    try {
+      await connector.validate(r.connection, { clock: this.d.clock });
+    } catch (e) {
+      if (e instanceof PermanentConnectorError) throw new AppError('invalid_credentials', e.message, { provider_id: r.providerId });
+      if (e instanceof RetryableConnectorError) throw new AppError('provider_unavailable', `${d.provider_id} could not be reached to check the credentials: ${e.message}. Try again later.`, { provider_id: r.providerId });
+      throw e;
+    }
   }
 
   /** Queues a sync of the account now (a no-op when one is already open); returns the job id. */

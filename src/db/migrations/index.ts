@@ -8,6 +8,7 @@ import * as m0002 from './0002-stats-indexes.js';
 import * as m0010 from './0010-sync-jobs.js';
 import * as m0011 from './0011-drop-unused-movement-indexes.js';
 import * as m0020 from './0020-oauth-codes.js';
+import * as m0030 from './0030-connect.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -29,6 +30,7 @@ const MIGRATIONS: [string, MigrationModule][] = [
   ['0010-sync-jobs', m0010],
   ['0011-drop-unused-movement-indexes', m0011],
   ['0020-oauth-codes', m0020],
+  ['0030-connect', m0030],
 ];
 
 export class TortieMigrationProvider implements MigrationProvider {
