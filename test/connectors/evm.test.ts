@@ -187,20 +187,24 @@ describe('EVM connector on a real anvil node', () => {
   });
 });
 
-runConnectorContract({
-  name: 'ethereum (anvil node)',
-  setup: async () => {
-    const n = await startAnvil();
-    await populate(n);
-    const connector = evmConnectorFactory('ethereum', { timeoutMs: 400, blocksPerPage: 3 })(endpoints(n.proxy.url));
-    return {
-      connector,
-      connection: { type: 'wallet', addresses: [W] },
-      badConnection: { type: 'wallet', addresses: [W.replace('70997970C5', '70997970c5')] },
-      faults: n.proxy.faults,
-      minTransactions: 6,
-      minPositions: 2,
-      teardown: () => n.stop(),
-    };
-  },
-});
+// One implementation configured per chain: every EVM provider runs the contract suite against the
+// local node (the chain's native asset and token ids differ; the wire format is the same).
+for (const chain of ['ethereum', 'polygon', 'arbitrum', 'optimism', 'base', 'bnb', 'avalanche'] as const) {
+  runConnectorContract({
+    name: `${chain} (anvil node)`,
+    setup: async () => {
+      const n = await startAnvil();
+      await populate(n);
+      const connector = evmConnectorFactory(chain, { timeoutMs: 400, blocksPerPage: 3 })({ ...endpoints(n.proxy.url), rpc: { [chain]: n.proxy.url } });
+      return {
+        connector,
+        connection: { type: 'wallet', addresses: [W] },
+        badConnection: { type: 'wallet', addresses: [W.replace('70997970C5', '70997970c5')] },
+        faults: n.proxy.faults,
+        minTransactions: 6,
+        minPositions: 2,
+        teardown: () => n.stop(),
+      };
+    },
+  });
+}
