@@ -31,8 +31,8 @@ interface Scenario {
 async function populate(n: Anvil): Promise<Scenario> {
   const w = n.wallet;
   const mined = async (h: Hash) => {
-    const r = await n.publicClient.getTransactionReceipt({ hash: h });
-    return r;
+    // automine answers at once on an idle machine; under load the receipt may lag the send
+    return n.publicClient.waitForTransactionReceipt({ hash: h, pollingInterval: 20, timeout: 30_000 });
   };
   const fund = await w.sendTransaction({ account: A, to: W, value: parseEther('1.5'), chain: null });
   const send = await w.sendTransaction({ account: W, to: B, value: parseEther('0.25'), chain: null });
