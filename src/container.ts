@@ -197,7 +197,7 @@ export function createContainer(config: Config, options: ContainerOptions = {}):
       connections: coreServices.connections,
       providers: coreServices.providers,
       envelope,
-      mailer: config.smtpUrl ? new SmtpMailer(config.smtpUrl) : new OutboxMailer(config.dataDir, clock),
+      mailer: config.smtpUrl ? new SmtpMailer(config.smtpUrl) : new OutboxMailer(config.dataDir, clock, config.logLevel === 'silent' ? () => undefined : undefined),
       clock,
     }),
   };

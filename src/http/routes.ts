@@ -10,11 +10,13 @@ import { accountsRoutes } from './enterprise/accounts.routes.js';
 import { transactionsRoutes } from './enterprise/transactions.routes.js';
 import { statsRoutes } from './enterprise/stats.routes.js';
 import { providersRoutes } from './enterprise/providers.routes.js';
+import { invitationsRoutes } from './enterprise/invitations.routes.js';
 import { registerOpenApi } from './openapi.js';
 import { registerMetrics, registerSyncMetrics } from './metrics.js';
 import { operationsRoutes } from './operations/operations.routes.js';
 import { oauthRoutes } from './oauth/oauth.routes.js';
 import { wellKnownRoutes } from './oauth/well-known.routes.js';
+import { connectRoutes } from './connect/connect.routes.js';
 
 export async function registerRoutes(app: FastifyInstance, deps: Container): Promise<void> {
   // first: the OpenAPI generator must see every route, and the metrics hook must count every route
@@ -23,6 +25,7 @@ export async function registerRoutes(app: FastifyInstance, deps: Container): Pro
   await app.register(operationsRoutes(deps));
   await app.register(oauthRoutes(deps), { prefix: '/oauth' });
   await app.register(wellKnownRoutes(deps), { prefix: '/.well-known' });
+  await app.register(connectRoutes(deps));
   await app.register(async (enterprise) => {
     enterprise.addHook('onRequest', bearerAuth(deps.tokens, 'enterprise'));
     await enterprise.register(usersRoutes(deps));
@@ -30,5 +33,6 @@ export async function registerRoutes(app: FastifyInstance, deps: Container): Pro
     await enterprise.register(transactionsRoutes(deps));
     await enterprise.register(statsRoutes(deps));
     await enterprise.register(providersRoutes(deps));
+    await enterprise.register(invitationsRoutes(deps));
   }, { prefix: '/enterprise/v2' });
 }
