@@ -37,6 +37,12 @@ import { DemoService } from './services/demo.service.js';
 import { OAuthService } from './services/auth/oauth.service.js';
 import { AuthorizationService } from './services/auth/authorization.service.js';
 import { GrantsRepository } from './repositories/grants.repository.js';
+import { AccessLogRepository } from './repositories/access-log.repository.js';
+import { RefreshesRepository } from './repositories/refreshes.repository.js';
+import { AccessLogService } from './services/access-log.service.js';
+import { PlatformUserService } from './services/platform-user.service.js';
+import { PlatformAccountsService } from './services/platform-accounts.service.js';
+import { RefreshesService } from './services/refreshes.service.js';
 import { SyncRepository } from './repositories/sync.repository.js';
 import { ConnectionsService } from './services/connections.service.js';
 import { connectorFor } from './connectors/registry.js';
@@ -82,6 +88,8 @@ export interface Container {
     transactions: TransactionsRepository;
     sync: SyncRepository;
     grants: GrantsRepository;
+    accessLog: AccessLogRepository;
+    refreshes: RefreshesRepository;
     connect: ConnectRepository;
     invitations: InvitationsRepository;
   };
@@ -109,6 +117,12 @@ export interface Container {
     /** Connect's sessions: sign-in by e-mail code or invitation, sources before consent, consent. */
     connect: ConnectService;
     invitations: InvitationsService;
+    /** Who read a user's data (Enterprise and Platform reads scoped to one user). */
+    accessLog: AccessLogService;
+    /** Platform API: the user and their consent; their sources; on-demand refreshes. */
+    platformUser: PlatformUserService;
+    platformAccounts: PlatformAccountsService;
+    refreshes: RefreshesService;
   };
   /** The connector of a provider, with this deployment's endpoints. */
   connectorFor(providerId: string): Connector | undefined;
@@ -138,6 +152,8 @@ export function createContainer(config: Config, options: ContainerOptions = {}):
     transactions: new TransactionsRepository(ctx),
     sync: new SyncRepository(ctx),
     grants: new GrantsRepository(ctx),
+    accessLog: new AccessLogRepository(ctx),
+    refreshes: new RefreshesRepository(ctx),
     invitations: new InvitationsRepository(ctx),
   };
   const connectRepo = new ConnectRepository(ctx, repos.users, repos.consents, repos.accounts);
@@ -189,6 +205,10 @@ export function createContainer(config: Config, options: ContainerOptions = {}):
   const services = {
     ...coreServices,
     invitations: new InvitationsService(repos.invitations, repos.auth, cursors, clock, config.baseUrl),
+    accessLog: new AccessLogService(repos.accessLog, cursors, clock),
+    platformUser: new PlatformUserService(repos.users, repos.consents),
+    platformAccounts: new PlatformAccountsService(repos.accounts, accountValuer, coreServices.connections),
+    refreshes: new RefreshesService(repos.accounts, repos.refreshes, coreServices.connections, clock),
     connect: new ConnectService({
       repo: connectRepo,
       invitations: repos.invitations,

@@ -16,6 +16,10 @@ import { registerMetrics, registerSyncMetrics } from './metrics.js';
 import { operationsRoutes } from './operations/operations.routes.js';
 import { oauthRoutes } from './oauth/oauth.routes.js';
 import { wellKnownRoutes } from './oauth/well-known.routes.js';
+import { recordReads } from './access-log.js';
+import { platformUserRoutes } from './platform/user.routes.js';
+import { platformProvidersRoutes } from './platform/providers.routes.js';
+import { platformDataRoutes } from './platform/data.routes.js';
 import { connectRoutes } from './connect/connect.routes.js';
 
 export async function registerRoutes(app: FastifyInstance, deps: Container): Promise<void> {
@@ -28,6 +32,15 @@ export async function registerRoutes(app: FastifyInstance, deps: Container): Pro
   await app.register(connectRoutes(deps));
   await app.register(async (enterprise) => {
     enterprise.addHook('onRequest', bearerAuth(deps.tokens, 'enterprise'));
+    // reads of one user's data go to that user's access log (lists over all users do not)
+    enterprise.addHook(
+      'onResponse',
+      recordReads(deps.services.accessLog, 'enterprise', {
+        '/enterprise/v2/users/:user_id': 'user',
+        '/enterprise/v2/users/:user_id/assets': 'assets',
+        '/enterprise/v2/users/:user_id/transactions': 'transactions',
+      }),
+    );
     await enterprise.register(usersRoutes(deps));
     await enterprise.register(accountsRoutes(deps));
     await enterprise.register(transactionsRoutes(deps));
@@ -35,4 +48,22 @@ export async function registerRoutes(app: FastifyInstance, deps: Container): Pro
     await enterprise.register(providersRoutes(deps));
     await enterprise.register(invitationsRoutes(deps));
   }, { prefix: '/enterprise/v2' });
+  // the Platform API: user tokens only, for an active user; JSON bodies only
+  await app.register(async (platform) => {
+    platform.addHook('onRequest', bearerAuth(deps.tokens, 'platform'));
+    platform.addHook('onRequest', async (request) => deps.services.platformUser.assertActive(request.auth.enterpriseId, request.auth.sub));
+    platform.addHook(
+      'onResponse',
+      recordReads(deps.services.accessLog, 'platform', {
+        '/platform/v2/user': 'user',
+        '/platform/v2/providers': 'accounts',
+        '/platform/v2/assets': 'assets',
+        '/platform/v2/transactions': 'transactions',
+      }),
+    );
+    platform.removeContentTypeParser(['application/x-www-form-urlencoded', 'text/plain']);
+    await platform.register(platformUserRoutes(deps));
+    await platform.register(platformProvidersRoutes(deps));
+    await platform.register(platformDataRoutes(deps));
+  }, { prefix: '/platform/v2' });
 }

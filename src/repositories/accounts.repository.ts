@@ -82,4 +82,41 @@ export class AccountsRepository {
   async getById(enterpriseId: string, accountId: string): Promise<AccountRow | undefined> {
     return this.ctx.db.selectFrom('accounts').selectAll().where('enterprise_id', '=', enterpriseId).where('id', '=', accountId).executeTakeFirst();
   }
+
+  /**
+   * Removes accounts of one user with everything synced from them (movements, transactions,
+   * positions, sync jobs, refreshes) in one transaction; the sealed credentials go with the row.
+   * Transactions of the user's other accounts that named a removed account as counterparty lose the
+   * reference. Returns the ids removed (only the user's own: others' ids are ignored).
+   */
+  async removeForUser(enterpriseId: string, userId: string, accountIds: readonly string[]): Promise<string[]> {
+    if (!accountIds.length) return [];
+    return this.ctx.db.transaction().execute(async (trx) => {
+      const owned = await trx
+        .selectFrom('accounts')
+        .select('id')
+        .where('enterprise_id', '=', enterpriseId)
+        .where('user_id', '=', userId)
+        .where('id', 'in', [...accountIds])
+        .orderBy('seq')
+        .execute();
+      const ids = owned.map((r) => r.id);
+      if (!ids.length) return [];
+      const txSeqs = trx.selectFrom('transactions').select('seq').where('enterprise_id', '=', enterpriseId).where('account_id', 'in', ids);
+      await trx.deleteFrom('transaction_movements').where('transaction_seq', 'in', txSeqs).execute();
+      await trx.deleteFrom('transactions').where('enterprise_id', '=', enterpriseId).where('account_id', 'in', ids).execute();
+      await trx
+        .updateTable('transactions')
+        .set({ counterparty_account_id: null })
+        .where('enterprise_id', '=', enterpriseId)
+        .where('user_id', '=', userId)
+        .where('counterparty_account_id', 'in', ids)
+        .execute();
+      await trx.deleteFrom('asset_positions').where('enterprise_id', '=', enterpriseId).where('account_id', 'in', ids).execute();
+      await trx.deleteFrom('sync_jobs').where('enterprise_id', '=', enterpriseId).where('account_id', 'in', ids).execute();
+      await trx.deleteFrom('platform_refreshes').where('enterprise_id', '=', enterpriseId).where('account_id', 'in', ids).execute();
+      await trx.deleteFrom('accounts').where('enterprise_id', '=', enterpriseId).where('id', 'in', ids).execute();
+      return ids;
+    });
+  }
 }

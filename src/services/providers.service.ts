@@ -35,6 +35,12 @@ export class ProvidersService {
     return this.metadata(PROVIDERS.filter((p) => ids.has(p.provider_id)));
   }
 
+  /** The providers the enterprise enables that this deployment has a connector for: what a user can add. */
+  async supported(enterpriseId: string): Promise<ProviderMetadata[]> {
+    const ids = new Set(await this.enterprises.enabledProviders(enterpriseId));
+    return this.metadata(PROVIDERS.filter((p) => ids.has(p.provider_id) && this.describe(p.provider_id) !== undefined));
+  }
+
   /**
    * Replaces the enabled set. Ids outside the catalogue are a 400 naming them; so are sandbox
    * providers for an enterprise that is not a demo (SPEC §10: sandbox is for demo enterprises only).
