@@ -162,7 +162,7 @@ export function createContainer(config: Config, options: ContainerOptions = {}):
   const livePrices = config.coingecko ? new CoinGeckoSource(new CoinGeckoClient({ ...config.coingecko, timeoutMs: 15_000 }), repos.prices, clock) : null;
   const revocations = new RevocationCache(repos.auth, clock);
   const tokens = new TokenService(repos.auth, envelope, clock, config.baseUrl, revocations);
-  const oauth = new OAuthService(repos.auth, tokens, revocations, clock);
+  const oauth = new OAuthService(repos.auth, tokens);
   const accountValuer = new AccountValuer(repos.positions, valuation, prices, repos.enterprises);
   const coreServices = {
     enterprises: new EnterprisesService(repos.enterprises, repos.auth, clock),

@@ -1,16 +1,14 @@
 /**
  * The OAuth 2.0 token and revocation endpoints' decisions (SPEC §4, RFC 6749, RFC 7009): client
- * authentication against the Argon2 hash, the client-credentials grant, and token revocation.
+ * authentication against the Argon2 hash and the client-credentials grant (the end-user grants and
+ * revocation are AuthorizationService's).
  * Failures are `OAuthError`s (the `/oauth/*` wire format), never `AppError`s.
  */
 import type { AuthRepository, ClientRow } from '../../repositories/auth.repository.js';
-import type { Clock } from '../../lib/clock.js';
-import { isoOf } from '../../lib/clock.js';
 import { randomToken } from '../../lib/ids.js';
 import { hashSecret, verifySecret } from '../../lib/secret-hash.js';
 import { OAuthError } from '../../domain/oauth-errors.js';
 import type { TokenService } from './token.service.js';
-import type { RevocationCache } from './revocation-cache.js';
 
 /**
  * The scope of every enterprise token: the whole Enterprise API of the client's enterprise. A
@@ -48,8 +46,6 @@ export class OAuthService {
   constructor(
     private readonly auth: AuthRepository,
     private readonly tokens: TokenService,
-    private readonly revocations: RevocationCache,
-    private readonly clock: Clock,
   ) {}
 
   /** The client whose secret matches, or `invalid_client`. */
@@ -72,21 +68,6 @@ export class OAuthService {
     if (unknown.length) throw new OAuthError('invalid_scope', `Unknown scope ${unknown.join(' ')}; enterprise tokens carry the scope "${ENTERPRISE_SCOPE}"`);
     const { token, expiresIn } = await this.tokens.issue('enterprise', client.client_id, client.enterprise_id, client.client_id, ENTERPRISE_SCOPE);
     return { access_token: token, token_type: 'Bearer', expires_in: expiresIn, scope: ENTERPRISE_SCOPE };
-  }
-
-  /**
-   * RFC 7009: revokes an access token issued to the authenticated client, at once on this instance
-   * (other instances pick it up within the revocation cache's refresh interval). A token that is
-   * invalid, expired, unknown, or issued to another client is left alone and still answers success:
-   * the caller learns nothing about tokens that are not its own.
-   */
-  async revoke(creds: ClientCredentials, token: string): Promise<void> {
-    const client = await this.authenticateClient(creds);
-    const claims = await this.tokens.inspect(token);
-    if (!claims || claims.clientId !== client.client_id) return;
-    const expiresAt = isoOf(claims.exp * 1000);
-    await this.auth.revokeToken(claims.jti, isoOf(this.clock.now()), expiresAt);
-    this.revocations.noteRevokedJti(claims.jti, expiresAt);
   }
 }
 
