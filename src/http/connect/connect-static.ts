@@ -39,8 +39,7 @@ export function securityHeaders(reply: FastifyReply): FastifyReply {
     .header('Content-Security-Policy', CONNECT_CSP)
     .header('X-Frame-Options', 'DENY')
     .header('X-Content-Type-Options', 'nosniff')
-    .header('Referrer-Policy', 'no-referrer')
-    .header('Cross-Origin-Opener-Policy', 'same-origin-allow-popups');
+    .header('Referrer-Policy', 'no-referrer');
 }
 
 /**
