@@ -237,6 +237,9 @@ describe('Platform API v2', () => {
       expect(res.statusCode).toBe(206);
       expect(res.json<{ errors: unknown[] }>().errors).toMatchObject([{ account_id: bad, provider_id: 'sandbox-exchange', cause: 'provider_unavailable' }]);
       expect((await get(t, s.token, '/platform/v2/transactions')).statusCode).toBe(206);
+      const accounts = await get(t, s.token, '/platform/v2/providers');
+      expect(accounts.statusCode).toBe(206);
+      expect(accounts.json()).toMatchObject({ data: { accounts: [{ account_id: bad, status: 'error' }] }, errors: [{ account_id: bad, cause: 'provider_unavailable' }] });
     });
 
     it('removes sources with their data and credentials', async () => {
@@ -314,6 +317,23 @@ describe('Platform API v2', () => {
       // erasure purges the log with the rest
       await t.deps.services.userLifecycle.deactivate(a.enterpriseId, s.userId, { erase: true });
       expect(await t.deps.ctx.db.selectFrom('access_log').select('seq').where('user_id', '=', s.userId).execute()).toEqual([]);
+    });
+
+    it('erasure by the enterprise purges the user\'s grants, access log and refreshes', async () => {
+      const t = env();
+      const a = await newApp(t);
+      const s = await newUser(t, a);
+      await connect(t, s);
+      expect((await send(t, s.token, 'POST', '/platform/v2/assets/refresh')).statusCode).toBe(202);
+      await get(t, s.token, '/platform/v2/assets');
+      const db = t.deps.ctx.db;
+      expect((await db.selectFrom('platform_refreshes').select('id').where('user_id', '=', s.userId).execute()).length).toBe(1);
+      t.clock.advance(1_000);
+      expect((await send(t, a.token, 'DELETE', `/enterprise/v2/users/${s.userId}?erase=true`)).statusCode).toBe(200);
+      for (const table of ['platform_refreshes', 'access_log', 'refresh_tokens', 'oauth_codes', 'accounts'] as const) {
+        expect(await db.selectFrom(table).select('user_id').where('user_id', '=', s.userId).execute(), table).toEqual([]);
+      }
+      expectError(await get(t, s.token, '/platform/v2/user'), 401, 'unauthorized');
     });
 
     it('DELETE /user revokes consent: every token of the user stops at once, syncs stop, credentials destroyed', async () => {

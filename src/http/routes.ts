@@ -34,7 +34,7 @@ export async function registerRoutes(app: FastifyInstance, deps: Container): Pro
     enterprise.addHook('onRequest', bearerAuth(deps.tokens, 'enterprise'));
     // reads of one user's data go to that user's access log (lists over all users do not)
     enterprise.addHook(
-      'onResponse',
+      'onSend',
       recordReads(deps.services.accessLog, 'enterprise', {
         '/enterprise/v2/users/:user_id': 'user',
         '/enterprise/v2/users/:user_id/assets': 'assets',
@@ -53,7 +53,7 @@ export async function registerRoutes(app: FastifyInstance, deps: Container): Pro
     platform.addHook('onRequest', bearerAuth(deps.tokens, 'platform'));
     platform.addHook('onRequest', async (request) => deps.services.platformUser.assertActive(request.auth.enterpriseId, request.auth.sub));
     platform.addHook(
-      'onResponse',
+      'onSend',
       recordReads(deps.services.accessLog, 'platform', {
         '/platform/v2/user': 'user',
         '/platform/v2/providers': 'accounts',

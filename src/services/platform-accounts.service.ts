@@ -4,10 +4,11 @@
  * Credentials are checked against the source and sealed by ConnectionsService.addAccount.
  */
 import type { Connection } from '../connectors/connector.js';
-import type { Account } from '../domain/api-types.js';
+import type { Account, PartialResult } from '../domain/api-types.js';
 import { AppError, type ErrorItem } from '../domain/errors.js';
 import type { AccountsRepository } from '../repositories/accounts.repository.js';
 import type { AccountValuer } from './account-valuer.js';
+import { accountErrors } from './api-mappers.js';
 import type { ConnectionsService } from './connections.service.js';
 
 /** A connection as the client sends it (SPEC §6); which members are allowed depends on `type`. */
@@ -52,9 +53,10 @@ export class PlatformAccountsService {
     private readonly connections: ConnectionsService,
   ) {}
 
-  /** The user's accounts, valued, in pagination-id order. */
-  async list(enterpriseId: string, userId: string): Promise<Account[]> {
-    return this.valuer.accounts(enterpriseId, await this.accounts.listForUser(enterpriseId, userId));
+  /** The user's accounts, valued, in pagination-id order; accounts in status error listed in `errors` (206). */
+  async list(enterpriseId: string, userId: string): Promise<PartialResult<{ accounts: Account[] }>> {
+    const rows = await this.accounts.listForUser(enterpriseId, userId);
+    return { data: { accounts: await this.valuer.accounts(enterpriseId, rows) }, errors: accountErrors(rows) };
   }
 
   /**

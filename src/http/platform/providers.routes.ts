@@ -9,6 +9,7 @@ import { AppError } from '../../domain/errors.js';
 import { ErrorResponseSchema, errorResponses } from '../schemas/common.js';
 import { AddProvidersBody, AddProvidersResponse, OAuthCallbackBody, PlatformAccountsResponse, RemoveProvidersBody, RemoveProvidersResponse, SupportedProvidersResponse } from '../schemas/platform.js';
 import { addProvidersRequest } from './request-bodies.js';
+import { partial } from '../enterprise/envelope.js';
 
 const tags = ['Platform: providers'];
 
@@ -17,8 +18,13 @@ export function platformProvidersRoutes(deps: Container): FastifyPluginAsync {
     const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
 
     app.get('/providers', {
-      schema: { tags, summary: "The user's connected accounts", response: { 200: PlatformAccountsResponse, ...errorResponses } },
-    }, async (req) => ({ data: { accounts: await deps.services.platformAccounts.list(req.auth.enterpriseId, req.auth.sub) }, errors: [] }));
+      schema: {
+        tags,
+        summary: "The user's connected accounts",
+        description: 'In pagination-id order. 206 when an account is in status error: it is listed in errors with its cause.',
+        response: { 200: PlatformAccountsResponse, 206: PlatformAccountsResponse, ...errorResponses },
+      },
+    }, async (req, reply) => partial(reply, await deps.services.platformAccounts.list(req.auth.enterpriseId, req.auth.sub)));
 
     app.get('/providers/supported', {
       schema: {
