@@ -5,6 +5,8 @@
  * consent revocation, tenant isolation and the access log.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { forEachDialect, type TestEnv, type TestEnterprise } from './support/harness.js';
@@ -177,6 +179,24 @@ describe('Platform API v2', () => {
       // nothing of the refused credentials was stored
       const rows = await t.deps.ctx.db.selectFrom('accounts').select('id').where('user_id', '=', s.userId).execute();
       expect(rows).toHaveLength(2);
+    });
+
+    it('imports a CSV export sent as base64 (file connection)', async () => {
+      const t = env();
+      const a = await newApp(t);
+      const s = await newUser(t, a);
+      const csv = readFileSync(fileURLToPath(new URL('./fixtures/csv/generic.csv', import.meta.url)));
+      const res = await send(t, s.token, 'POST', '/platform/v2/providers', { provider_id: 'csv', display_label: 'My export', connection: { type: 'file', format: 'generic', content: csv.toString('base64') } });
+      expect(res.statusCode).toBe(200);
+      const body = res.json<{ data: { added: number; accounts: { account_id: string; connection_type: string }[] }; errors: unknown[] }>();
+      expect(body.errors).toEqual([]);
+      expect(body.data.accounts).toMatchObject([{ connection_type: 'file' }]);
+      await drain(t);
+      const txs = await get(t, s.token, `/platform/v2/transactions?account_ids=${body.data.accounts[0]!.account_id}&limit=100`);
+      expect(txs.json<{ data: { transactions: unknown[] } }>().data.transactions.length).toBeGreaterThan(0);
+      // a file that is no known export is refused as such, with the provider named
+      const bad = await send(t, s.token, 'POST', '/platform/v2/providers', { provider_id: 'csv', connection: { type: 'file', content: Buffer.from('a,b\n1,2\n').toString('base64') } });
+      expect(bad.json<{ data: { added: number }; errors: unknown[] }>()).toMatchObject({ data: { added: 0 }, errors: [{ provider_id: 'csv', cause: 'invalid_credentials' }] });
     });
 
     it('refuses malformed bodies with a 400 naming the field', async () => {
