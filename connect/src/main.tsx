@@ -140,7 +140,7 @@ function NameForm(props: { s: SessionView; onSession(s: SessionView): void }): J
   );
 }
 
-const METHOD_LABELS: Record<string, string> = { api_key: 'API key', wallet: 'Wallet address', file: 'CSV export file', oauth2: 'Sign in with the exchange', sandbox: 'Demo data' };
+const METHOD_LABELS: Record<string, string> = { api_key: 'Read-only API key', wallet: 'Public address', file: 'CSV export', oauth2: 'Sign in with the exchange', sandbox: 'Demo data' };
 const CSV_FORMATS: [string, string][] = [
   ['auto', 'Detect automatically'],
   ['coinbase', 'Coinbase'],

@@ -4,7 +4,7 @@
  * `demo-credentials.json` in the data directory (mode 0600); prints a ready-to-paste `curl` for a
  * token and for the users list; then serves like `tortie serve`.
  */
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Container } from '../container.js';
 import { isoOf } from '../lib/clock.js';
@@ -37,6 +37,30 @@ function saveCredentials(c: Container, demo: DemoCredentials): string {
   return file;
 }
 
+/** The demo client's id from the saved credentials file, if it is there and readable. */
+function savedDemoClientId(file: string): string | undefined {
+  try {
+    const id = (JSON.parse(readFileSync(file, 'utf8')) as { client_id?: unknown }).client_id;
+    return typeof id === 'string' ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The demo app's page that launches Connect for the demo client, after making sure the demo
+ * callback page (`/connect/demo-callback` on BASE_URL) is one of the client's redirect URIs.
+ */
+async function demoConnectLink(c: Container, clientId: string | undefined): Promise<string | null> {
+  if (!clientId) return null;
+  try {
+    await c.services.enterprises.addRedirectUri(clientId, `${c.config.baseUrl}/connect/demo-callback`);
+  } catch {
+    return null; // the saved client no longer exists in this database
+  }
+  return `${c.config.baseUrl}/connect/demo?client_id=${encodeURIComponent(clientId)}`;
+}
+
 /** Shell lines that get a token and list users; with placeholders when the secret is not at hand. */
 export function curlExamples(baseUrl: string, clientId: string, clientSecret: string): string {
   const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -61,10 +85,11 @@ export const startCommand: Command = {
         demo = await createDemoEnterprise(c);
         file = saveCredentials(c, demo);
       }
+      const connectLink = await demoConnectLink(c, demo?.client_id ?? savedDemoClientId(file));
       await serveUntilSignal(c, {
         onListening: (url) => {
           if (ctx.json) {
-            ctx.io.stdout(JSON.stringify({ url, demo, credentials_file: demo ? file : null }) + '\n');
+            ctx.io.stdout(JSON.stringify({ url, demo, credentials_file: demo ? file : null, connect_url: connectLink }) + '\n');
             return;
           }
           const lines: string[] = [];
@@ -86,6 +111,7 @@ export const startCommand: Command = {
               curlExamples(base, 'CLIENT_ID', 'CLIENT_SECRET'),
             );
           }
+          if (connectLink) lines.push('', 'Open Connect as a demo user in a browser (the sign-in code is logged and written to the outbox folder of the data directory):', `  ${connectLink}`);
           lines.push('', `Tortie listening on ${url} (API documentation: ${base}/docs)`, '');
           ctx.io.stdout(lines.join('\n'));
         },

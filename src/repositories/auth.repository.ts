@@ -38,6 +38,17 @@ export class AuthRepository {
     return r && { ...r, redirect_uris: JSON.parse(r.redirect_uris) as string[] };
   }
 
+  /** Registers one more redirect URI for a client; false when the client does not exist. */
+  async addRedirectUri(clientId: string, uri: string): Promise<boolean> {
+    return this.ctx.db.transaction().execute(async (trx) => {
+      const r = await trx.selectFrom('oauth_clients').select('redirect_uris').where('client_id', '=', clientId).executeTakeFirst();
+      if (!r) return false;
+      const uris = JSON.parse(r.redirect_uris) as string[];
+      if (!uris.includes(uri)) await trx.updateTable('oauth_clients').set({ redirect_uris: JSON.stringify([...uris, uri]) }).where('client_id', '=', clientId).execute();
+      return true;
+    });
+  }
+
   async revokeClientTokensBefore(clientId: string, iso: string): Promise<void> {
     await this.ctx.db.updateTable('oauth_clients').set({ tokens_revoked_before: iso }).where('client_id', '=', clientId).execute();
   }

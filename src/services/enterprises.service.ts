@@ -51,6 +51,13 @@ export class EnterprisesService {
     return { enterprise_id: id, ...client };
   }
 
+  /** Registers one more redirect URI for an existing client (the demo's callback page); idempotent. */
+  async addRedirectUri(clientId: string, uri: string): Promise<void> {
+    const problem = redirectUriProblem(uri);
+    if (problem) throw AppError.badRequest('redirect_uris', problem);
+    if (!(await this.auth.addRedirectUri(clientId, uri))) throw AppError.notFound('Client');
+  }
+
   async createClient(enterpriseId: string, redirectUris: string[]): Promise<CreatedClient> {
     for (const uri of redirectUris) {
       const problem = redirectUriProblem(uri);

@@ -245,14 +245,17 @@ export class ConnectService {
     const s = await this.signedIn(sessionToken);
     const provider = findProvider(input.provider_id);
     if (!provider) throw AppError.badRequest('provider_id', 'Choose a provider from the list.');
-    if ((await this.d.repo.pendingAccounts(s.id)).length >= MAX_PENDING_SOURCES) throw AppError.badRequest('provider_id', `You can add up to ${MAX_PENDING_SOURCES} sources at a time.`);
+    const already = await this.d.repo.pendingAccounts(s.id);
+    if (already.length >= MAX_PENDING_SOURCES) throw AppError.badRequest('provider_id', `You can add up to ${MAX_PENDING_SOURCES} sources at a time.`);
     const connection = toConnection(provider.name, provider.networks, input.connection);
     try {
       await this.d.connections.checkConnection(s.enterprise_id, provider.provider_id, connection);
     } catch (e) {
       throw friendly(e, provider.name);
     }
-    const now = this.d.clock.now();
+    // strictly after the previous source, so sources (and later their accounts) keep the order they were added in
+    const last = already.at(-1);
+    const now = Math.max(this.d.clock.now(), last ? Date.parse(last.created_at) + 1 : 0);
     const id = uuidv7(now);
     await this.d.repo.addPendingAccount({
       id,
