@@ -210,11 +210,19 @@ describe('authorization code with PKCE', () => {
       expect(r2.statusCode).toBe(200);
       const third = r2.json<{ access_token: string; refresh_token: string; scope: string }>();
       expect(third.scope).toBe('assets:read');
+      expect(decodeJwt(third.access_token).scope).toBe('assets:read');
+      // the grant keeps its scopes: the next refresh may ask for all of them again
+      const r3 = await postToken(t, { grant_type: 'refresh_token', refresh_token: third.refresh_token, client_id: s.clientId });
+      expect(r3.json<{ scope: string }>().scope).toBe('assets:read transactions:read');
+      const fourth = r3.json<{ access_token: string; refresh_token: string }>();
+      expectOAuthError(await postToken(t, { grant_type: 'refresh_token', refresh_token: fourth.refresh_token, client_id: s.clientId, scope: 'assets:read admin' }), 400, 'invalid_scope');
+      const stillLive = await t.deps.ctx.db.selectFrom('refresh_tokens').select('used_at').where('access_jti', '=', decodeJwt(fourth.access_token).jti!).executeTakeFirstOrThrow();
+      expect(stillLive.used_at).toBeNull();
 
       // an attacker replays the first refresh token: everything of the grant dies
       expectOAuthError(await postToken(t, { grant_type: 'refresh_token', refresh_token: first.refresh_token, client_id: s.clientId }), 400, 'invalid_grant');
-      for (const tok of [first.access_token, second.access_token, third.access_token]) await expectTokenDead(t, tok);
-      expectOAuthError(await postToken(t, { grant_type: 'refresh_token', refresh_token: third.refresh_token, client_id: s.clientId }), 400, 'invalid_grant');
+      for (const tok of [first.access_token, second.access_token, third.access_token, fourth.access_token]) await expectTokenDead(t, tok);
+      expectOAuthError(await postToken(t, { grant_type: 'refresh_token', refresh_token: fourth.refresh_token, client_id: s.clientId }), 400, 'invalid_grant');
 
       // another grant of the same user is not affected
       const other = await pkceCode(t, s);

@@ -21,15 +21,18 @@ export class GrantsRepository {
     return this.ctx.db.selectFrom('oauth_codes').selectAll().where('code_hash', '=', codeHash).executeTakeFirst();
   }
 
-  /** Marks a code used; false when it already was (a replay, or a concurrent redemption). */
-  async useCode(codeHash: string, nowIso: string): Promise<boolean> {
-    const r = await this.ctx.db.updateTable('oauth_codes').set({ used_at: nowIso }).where('code_hash', '=', codeHash).where('used_at', 'is', null).executeTakeFirst();
+  /**
+   * Marks a code used, with the refresh-token family its tokens will belong to (revoked if the code
+   * is replayed); false when it already was used (a replay, or a concurrent redemption).
+   */
+  async useCode(codeHash: string, nowIso: string, familyId: string): Promise<boolean> {
+    const r = await this.ctx.db
+      .updateTable('oauth_codes')
+      .set({ used_at: nowIso, family_id: familyId })
+      .where('code_hash', '=', codeHash)
+      .where('used_at', 'is', null)
+      .executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
-  }
-
-  /** Records the refresh-token family a code was exchanged for (revoked if the code is replayed). */
-  async setCodeFamily(codeHash: string, familyId: string): Promise<void> {
-    await this.ctx.db.updateTable('oauth_codes').set({ family_id: familyId }).where('code_hash', '=', codeHash).execute();
   }
 
   async insertRefreshToken(row: RefreshTokenRow): Promise<void> {

@@ -162,8 +162,11 @@ export class AuthorizationService {
     if (!row) throw invalidGrant('The authorization code is invalid');
     const nowMs = this.clock.now();
     const now = isoOf(nowMs);
-    // the code is spent by any presentation, right or wrong: it cannot be tried twice
-    if (!(await this.grants.useCode(codeHash, now))) {
+    // the code is spent by any presentation, right or wrong: it cannot be tried twice. The family
+    // its tokens will belong to is recorded in the same update, so a replay racing the first
+    // exchange still finds what to revoke.
+    const familyId = uuidv7(nowMs);
+    if (!(await this.grants.useCode(codeHash, now, familyId))) {
       // RFC 6749 §4.1.2: a replayed code may have been stolen; revoke what it was exchanged for
       if (row.family_id) await this.revokeFamily(row.family_id, now);
       throw invalidGrant('The authorization code has already been used');
@@ -181,10 +184,8 @@ export class AuthorizationService {
       if (!authenticated) throw new OAuthError('invalid_client', 'The code was issued without a PKCE challenge: authenticate with the client secret');
     }
     await this.activeUser(row.enterprise_id, row.user_id, null);
-    const familyId = uuidv7(nowMs);
-    const res = await this.issuePair(client, row.user_id, JSON.parse(row.scopes) as string[], familyId, authenticated);
-    await this.grants.setCodeFamily(codeHash, familyId);
-    return res;
+    const scopes = JSON.parse(row.scopes) as string[];
+    return this.issuePair(client, row.user_id, scopes, scopes, familyId, authenticated);
   }
 
   /** `grant_type=refresh_token` → a new access token and a rotated refresh token. */
@@ -197,11 +198,7 @@ export class AuthorizationService {
     const now = isoOf(this.clock.now());
     if (row.revoked_at) throw invalidGrant('The refresh token has been revoked');
     if (now >= row.expires_at) throw invalidGrant('The refresh token has expired');
-    if (!(await this.grants.useRefreshToken(hash, now))) {
-      // a used refresh token presented again: one of the two holders is not the user
-      await this.revokeFamily(row.family_id, now);
-      throw invalidGrant('The refresh token has already been used; every token of this grant is now revoked');
-    }
+    // checked before the token is spent: a bad request does not burn it
     const granted = JSON.parse(row.scopes) as string[];
     let scopes = granted;
     if (scope !== undefined && scope.trim() !== '') {
@@ -209,13 +206,19 @@ export class AuthorizationService {
       const extra = scopes.filter((s) => !granted.includes(s));
       if (extra.length) throw new OAuthError('invalid_scope', `Scopes not granted: ${extra.join(' ')}`);
     }
+    if (!(await this.grants.useRefreshToken(hash, now))) {
+      // a used refresh token presented again: one of the two holders is not the user
+      await this.revokeFamily(row.family_id, now);
+      throw invalidGrant('The refresh token has already been used; every token of this grant is now revoked');
+    }
     try {
       await this.activeUser(row.enterprise_id, row.user_id, row.created_at);
     } catch (e) {
       await this.revokeFamily(row.family_id, now);
       throw e;
     }
-    return this.issuePair(client, row.user_id, scopes, row.family_id, row.confidential === 1);
+    // RFC 6749 §6: a narrowed refresh narrows the access token; the grant keeps its scopes
+    return this.issuePair(client, row.user_id, scopes, granted, row.family_id, row.confidential === 1);
   }
 
   /**
@@ -259,7 +262,7 @@ export class AuthorizationService {
     if (since && u.tokens_revoked_before && since <= u.tokens_revoked_before) throw invalidGrant('The grant has been revoked');
   }
 
-  private async issuePair(client: ClientRow, userId: string, scopes: string[], familyId: string, confidential: boolean): Promise<TokenResponse> {
+  private async issuePair(client: ClientRow, userId: string, scopes: string[], grantScopes: string[], familyId: string, confidential: boolean): Promise<TokenResponse> {
     const scope = scopes.join(' ');
     const { token, jti, expiresIn } = await this.tokens.issue('platform', userId, client.enterprise_id, client.client_id, scope);
     const refreshToken = randomToken(32);
@@ -270,7 +273,7 @@ export class AuthorizationService {
       client_id: client.client_id,
       enterprise_id: client.enterprise_id,
       user_id: userId,
-      scopes: JSON.stringify(scopes),
+      scopes: JSON.stringify(grantScopes),
       confidential: confidential ? 1 : 0,
       access_jti: jti,
       access_expires_at: isoOf(nowMs + expiresIn * 1000),
