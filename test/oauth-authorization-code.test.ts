@@ -164,6 +164,15 @@ describe('authorization code with PKCE', () => {
       expectOAuthError(await postToken(t, { grant_type: 'refresh_token', refresh_token: first.refresh_token, client_id: s.clientId }), 400, 'invalid_grant');
     });
 
+    it('redeems a code once even when it is presented concurrently', async () => {
+      const t = env();
+      const s = await setup(t);
+      const { code, verifier } = await pkceCode(t, s);
+      const fields = { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, client_id: s.clientId, code_verifier: verifier };
+      const results = await Promise.all([1, 2, 3].map(() => postToken(t, fields)));
+      expect(results.map((r) => r.statusCode).sort()).toEqual([200, 400, 400]);
+    });
+
     it('refuses an expired code (60 seconds, on the injected clock)', async () => {
       const t = env();
       const s = await setup(t);

@@ -243,7 +243,9 @@ describe('Platform API v2', () => {
       expect(done.json()).toMatchObject({ data: { status: 'succeeded', accounts: [{ account_id: accountId, status: 'succeeded', cause: null }] } });
 
       t.clock.advance(41_000);
-      expect((await send(t, s.token, 'POST', '/platform/v2/transactions/refresh')).statusCode).toBe(202);
+      // concurrent refreshes of the same account: exactly one is queued
+      const racing = await Promise.all([1, 2, 3].map(() => send(t, s.token, 'POST', '/platform/v2/transactions/refresh')));
+      expect(racing.map((x) => x.statusCode).sort()).toEqual([202, 429, 429]);
       expectError(await send(t, s.token, 'POST', '/platform/v2/assets/refresh?crypto_sources=kraken'), 404, 'not_found', 'crypto_sources');
       expectError(await get(t, s.token, `/platform/v2/refreshes/${'0'.repeat(8)}-0000-7000-8000-${'0'.repeat(12)}`), 404, 'not_found');
     });

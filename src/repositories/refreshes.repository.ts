@@ -19,21 +19,32 @@ export interface RefreshAccountStatus {
 export class RefreshesRepository {
   constructor(private readonly ctx: DbContext) {}
 
-  async insert(rows: readonly RefreshRow[]): Promise<void> {
-    if (rows.length) await this.ctx.db.insertInto('platform_refreshes').values([...rows]).execute();
+  /**
+   * Records a refresh of the rows' accounts unless one of them was refreshed at or after `since`;
+   * returns the newest such time instead. Check and insert share one transaction with the accounts
+   * locked (SQLite: an IMMEDIATE transaction; PostgreSQL: their rows), so two concurrent refreshes
+   * of an account cannot both pass.
+   */
+  async reserve(rows: readonly RefreshRow[], since: string): Promise<{ reserved: true } | { reserved: false; last: string }> {
+    if (!rows.length) return { reserved: true };
+    const ids = rows.map((r) => r.account_id);
+    return this.ctx.db.transaction().execute(async (trx) => {
+      if (this.ctx.dialect === 'postgres') await trx.selectFrom('accounts').select('id').where('id', 'in', ids).forUpdate().execute();
+      const recent = await trx
+        .selectFrom('platform_refreshes')
+        .select((eb) => eb.fn.max('created_at').as('last'))
+        .where('account_id', 'in', ids)
+        .where('created_at', '>=', since)
+        .executeTakeFirst();
+      if (recent?.last) return { reserved: false as const, last: String(recent.last) };
+      await trx.insertInto('platform_refreshes').values([...rows]).execute();
+      return { reserved: true as const };
+    });
   }
 
-  /** The newest refresh time of each of the accounts refreshed at or after `since`. */
-  async lastRefreshedSince(accountIds: readonly string[], since: string): Promise<Map<string, string>> {
-    if (!accountIds.length) return new Map();
-    const rows = await this.ctx.db
-      .selectFrom('platform_refreshes')
-      .select(['account_id', (eb) => eb.fn.max('created_at').as('last')])
-      .where('account_id', 'in', [...accountIds])
-      .where('created_at', '>=', since)
-      .groupBy('account_id')
-      .execute();
-    return new Map(rows.map((r) => [r.account_id, String(r.last)]));
+  /** Points a refresh's account at the sync job serving it. */
+  async setJob(refreshId: string, accountId: string, jobId: string): Promise<void> {
+    await this.ctx.db.updateTable('platform_refreshes').set({ job_id: jobId }).where('id', '=', refreshId).where('account_id', '=', accountId).execute();
   }
 
   /** The accounts of one of the user's refreshes with their jobs' states; empty when unknown. */

@@ -47,22 +47,20 @@ export class RefreshesService {
     const rows = (await this.accounts.listForUser(enterpriseId, userId, providerIds ? { providerIds } : {})).filter((a) => a.status !== 'disconnected');
     if (!rows.length) throw new AppError('not_found', providerIds ? 'No connected account of these providers to refresh' : 'No connected account to refresh', providerIds ? { field: 'crypto_sources' } : {});
     const now = this.clock.now();
-    const recent = await this.refreshes.lastRefreshedSince(rows.map((a) => a.id), isoOf(now - REFRESH_INTERVAL_MS));
-    if (recent.size) {
-      const last = Math.max(...[...recent.values()].map((iso) => Date.parse(iso)));
-      const retryAfterSeconds = Math.max(1, Math.ceil((last + REFRESH_INTERVAL_MS - now) / 1000));
+    const refreshId = uuidv7(now);
+    const r = await this.refreshes.reserve(
+      rows.map((a) => ({ id: refreshId, enterprise_id: enterpriseId, user_id: userId, kind, account_id: a.id, job_id: null, created_at: isoOf(now) })),
+      isoOf(now - REFRESH_INTERVAL_MS),
+    );
+    if (!r.reserved) {
+      const retryAfterSeconds = Math.max(1, Math.ceil((Date.parse(r.last) + REFRESH_INTERVAL_MS - now) / 1000));
       throw new AppError('rate_limited', `An account was refreshed less than a minute ago; try again in ${retryAfterSeconds} s`, { retryAfterSeconds });
     }
-    const refreshId = uuidv7(now);
-    const out: RefreshAccount[] = [];
-    const stored = [];
     for (const a of rows) {
       const job = await this.connections.requestSync(enterpriseId, a.id);
-      stored.push({ id: refreshId, enterprise_id: enterpriseId, user_id: userId, kind, account_id: a.id, job_id: job.job_id, created_at: isoOf(now) });
-      out.push({ account_id: a.id, provider_id: a.provider_id, status: 'queued' as const, cause: null });
+      await this.refreshes.setJob(refreshId, a.id, job.job_id);
     }
-    await this.refreshes.insert(stored);
-    return { refresh_id: refreshId, status: 'queued', accounts: out };
+    return { refresh_id: refreshId, status: 'queued', accounts: rows.map((a) => ({ account_id: a.id, provider_id: a.provider_id, status: 'queued' as const, cause: null })) };
   }
 
   /** The state of each account's sync; 404 for a refresh of another user (or none). */
