@@ -8,7 +8,9 @@
  * /platform/v2/assets and /transactions, are refreshed, and all stop working once the user revokes
  * (DELETE /platform/v2/user). Screenshots are kept under test-artifacts/connect/.
  */
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -175,4 +177,57 @@ forEachDialect((env) => {
     expect(again.status).toBe(400);
     expect(((await again.json()) as { error: string }).error).toBe('invalid_grant');
   }, 120_000);
+
+  it('connect.js: an enterprise page on another origin opens Connect in a popup and receives the code by postMessage', async () => {
+    const t = env();
+    const e = await t.newEnterprise('Popup Bank', { demo: true });
+    const verifier = randomBytes(32).toString('base64url');
+    const challenge = createHash('sha256').update(verifier).digest('base64url');
+    // the enterprise's page, on its own origin (another port)
+    let appOrigin = '';
+    const server: Server = createServer((req, res) => {
+      res.setHeader('content-type', 'text/html; charset=utf-8');
+      const launch = `${origin}/connect?${new URLSearchParams({ client_id: e.clientId, redirect_uri: `${appOrigin}/cb`, code_challenge: challenge, code_challenge_method: 'S256', state: 'popup-state' }).toString()}`;
+      res.end(`<!doctype html><title>Popup Bank</title><button id="open">Link accounts</button><pre id="result"></pre>
+<script src="${origin}/connect/connect.js"></script>
+<script>
+  document.getElementById('open').addEventListener('click', function () {
+    TortieConnect.open({ url: ${JSON.stringify(launch)},
+      onSuccess: function (r) { document.getElementById('result').textContent = JSON.stringify({ ok: r }); },
+      onExit: function (r) { document.getElementById('result').textContent = JSON.stringify({ exit: r }); } });
+    // a message from anything but the popup on Tortie's origin is ignored
+    window.postMessage({ source: 'tortie-connect', code: 'forged', state: 'popup-state' }, '*');
+  });
+</script>`);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const a = server.address();
+    appOrigin = `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`;
+    await t.deps.services.enterprises.addRedirectUri(e.clientId, `${appOrigin}/cb`);
+    try {
+      const app = await page.context().newPage();
+      await app.goto(`${appOrigin}/`);
+      const [popup] = await Promise.all([app.waitForEvent('popup'), app.locator('#open').click()]);
+      await popup.getByRole('heading', { name: 'Sign in' }).waitFor();
+      const email = `popup.${t.dialect}@example.com`;
+      await popup.getByLabel('Your e-mail address').fill(email);
+      await popup.keyboard.press('Enter');
+      await popup.getByLabel('Sign-in code').fill(await codeFor(t, email));
+      await popup.keyboard.press('Enter');
+      await popup.getByLabel('Full name').fill('Popup Person');
+      await popup.keyboard.press('Enter');
+      await popup.getByRole('button', { name: 'Continue without connecting' }).click();
+      await popup.getByRole('button', { name: 'Allow', exact: true }).click();
+      await expect.poll(() => app.locator('#result').textContent(), { timeout: 15_000 }).toMatch(/"ok"/);
+      const result = JSON.parse((await app.locator('#result').textContent())!) as { ok: { code: string; state: string } };
+      expect(result.ok.state).toBe('popup-state');
+      expect(result.ok.code).not.toBe('forged');
+      await expect.poll(() => popup.isClosed()).toBe(true);
+      const tok = await fetch(`${origin}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'authorization_code', code: result.ok.code, redirect_uri: `${appOrigin}/cb`, client_id: e.clientId, code_verifier: verifier }) });
+      expect(tok.status).toBe(200);
+      await app.close();
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  }, 60_000);
 });
