@@ -61,7 +61,7 @@ describe('sync engine', () => {
       expect(acc?.credentials_enc).not.toContain('alice');
     });
 
-    it('never duplicates: an incremental re-sync adds nothing, a full re-sync updates in place', async () => {
+    it('never duplicates: an incremental re-sync adds nothing; a full re-sync rewrites only what the source changed', async () => {
       const t = env();
       const { e, accountId } = await addSandboxAccount(t, 'bob-300tx');
       const worker = t.deps.createWorker();
@@ -70,12 +70,15 @@ describe('sync engine', () => {
       const { job_id } = await t.deps.services.connections.requestSync(e.enterpriseId, accountId);
       const again = await worker.runOne(job_id);
       expect(again?.outcome).toMatchObject({ kind: 'succeeded', result: { added: 0, updated: 0, removed: 0 } });
+      // the stored copy of one record differs from what the source now says: only it is rewritten
+      const changed = before[7]!;
+      await t.deps.ctx.db.updateTable('transactions').set({ description: 'edited since' }).where('seq', '=', changed.seq).execute();
       await t.deps.repos.sync.saveCursor(t.deps.ctx.db, e.enterpriseId, accountId, null);
       const full = await t.deps.services.connections.requestSync(e.enterpriseId, accountId);
       const third = await worker.runOne(full.job_id);
-      expect(third?.outcome).toMatchObject({ kind: 'succeeded', result: { added: 0, updated: 300, removed: 0 } });
+      expect(third?.outcome).toMatchObject({ kind: 'succeeded', result: { added: 0, updated: 1, removed: 0 } });
       const after = await liveTransactions(t, accountId);
-      expect(after.map((r) => [r.id, r.fingerprint])).toEqual(before.map((r) => [r.id, r.fingerprint]));
+      expect(after.map((r) => [r.id, r.fingerprint, r.description])).toEqual(before.map((r) => [r.id, r.fingerprint, r.description]));
       const movementCount = await t.deps.ctx.db.selectFrom('transaction_movements as m').innerJoin('transactions as t', 't.seq', 'm.transaction_seq').select((eb) => eb.fn.countAll<number>().as('n')).where('t.account_id', '=', accountId).executeTakeFirstOrThrow();
       const expected = before.reduce((n, r) => n + JSON.parse(r.inputs).length + JSON.parse(r.outputs).length + JSON.parse(r.fee_items).length, 0);
       expect(Number(movementCount.n)).toBe(expected);
@@ -94,7 +97,7 @@ describe('sync engine', () => {
       await t.deps.repos.sync.saveCursor(t.deps.ctx.db, e.enterpriseId, accountId, null);
       const { job_id } = await t.deps.services.connections.requestSync(e.enterpriseId, accountId);
       const r = await worker.runOne(job_id);
-      expect(r?.outcome).toMatchObject({ kind: 'succeeded', result: { added: 0, updated: 50, removed: 1 } });
+      expect(r?.outcome).toMatchObject({ kind: 'succeeded', result: { added: 0, updated: 0, removed: 1 } });
       const gone = await t.deps.ctx.db.selectFrom('transactions').select(['removed_at', 'seq']).where('fingerprint', '=', 'gone-upstream').executeTakeFirstOrThrow();
       expect(gone.removed_at).not.toBeNull();
       const moves = await t.deps.ctx.db.selectFrom('transaction_movements').select('asset_id').where('transaction_seq', '=', gone.seq).execute();

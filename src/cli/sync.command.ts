@@ -1,6 +1,7 @@
 /**
  * `tortie sync --account ID [--wait] [--full]` → `{ account_id, status, added, updated, removed }`
- * (SPEC §11), plus `job_id`. Without `--wait` the sync is only queued (status `queued`). With it,
+ * (SPEC §11), plus `job_id`, and for a CSV import `import: { format, imported, skipped, rejected:
+ * [{ row, reason }] }`. Without `--wait` the sync is only queued (status `queued`). With it,
  * this process runs the job to completion (retrying with backoff as a worker would), or waits for
  * the worker that already claimed it. `--full` walks the history from the beginning, which also
  * marks records the source no longer reports as removed.
@@ -35,7 +36,10 @@ export const syncCommand: Command = {
           if (job.state === 'failed') {
             throw new AppError(job.last_error_cause === 'invalid_credentials' ? 'invalid_credentials' : 'provider_unavailable', `The sync failed: ${job.last_error ?? 'unknown error'}`, { account_id: accountId });
           }
-          return { account_id: accountId, job_id, status: account?.status ?? 'active', ...counts };
+          // a file import's cursor carries its row-by-row report: show what was rejected and why
+          const cursor = account?.sync_cursor ? (JSON.parse(account.sync_cursor) as { report?: { format: string; imported: number; rejected: unknown[]; skipped?: number } }) : null;
+          const report = cursor?.report ? { import: { format: cursor.report.format, imported: cursor.report.imported, skipped: cursor.report.skipped ?? 0, rejected: cursor.report.rejected } } : {};
+          return { account_id: accountId, job_id, status: account?.status ?? 'active', ...counts, ...report };
         }
         // queued for a retry, or running in another worker: wait for it
         const waitMs = ran?.outcome.kind === 'retry' ? Math.max(0, Date.parse(ran.outcome.runAt) - c.clock.now()) : 1_000;

@@ -27,8 +27,30 @@ const TRANSACTION_COLUMNS = [
   'to_address', 'provider_transaction_id', 'description', 'fingerprint', 'raw', 'connector_version', 'price_source', 'priced_at',
   'removed_at', 'created_at', 'updated_at',
 ] as const satisfies readonly (keyof TransactionRow)[];
-/** Columns an upsert of a known fingerprint overwrites (identity, scope and `created_at` stay). */
-const UPDATED_COLUMNS = TRANSACTION_COLUMNS.filter((c) => !['id', 'enterprise_id', 'user_id', 'account_id', 'provider_id', 'fingerprint', 'created_at', 'removed_at'].includes(c));
+/**
+ * Columns an upsert of a known fingerprint overwrites. Identity, scope and `created_at` stay; so
+ * does the internal-transfer marking, which the sync engine derives across accounts after writing.
+ */
+const UPDATED_COLUMNS = TRANSACTION_COLUMNS.filter(
+  (c) => !['id', 'enterprise_id', 'user_id', 'account_id', 'provider_id', 'fingerprint', 'created_at', 'removed_at', 'is_internal_transfer', 'counterparty_account_id'].includes(c),
+);
+/**
+ * What a source can change about a record. A stored record equal on all of them (and not removed)
+ * is left untouched: a replay or re-import writes nothing and reports nothing as updated.
+ */
+const COMPARED_COLUMNS = [
+  'timestamp', 'type', 'status', 'inputs', 'outputs', 'fee_items', 'fee_total', 'value_currency', 'network', 'tx_hash', 'from_address',
+  'to_address', 'provider_transaction_id', 'description', 'removed_at',
+] as const satisfies readonly (keyof TransactionRow)[];
+
+function sameContent(stored: Record<string, unknown>, row: TransactionRow): boolean {
+  return COMPARED_COLUMNS.every((c) => {
+    const a = stored[c] ?? null;
+    const b = row[c] ?? null;
+    if (c === 'fee_total') return a === null || b === null ? a === b : normalize(String(a)) === normalize(String(b));
+    return a === b;
+  });
+}
 const UPSERT_CLAUSE =
   `on conflict ("account_id", "fingerprint") do update set ${UPDATED_COLUMNS.map((c) => `"${c}" = excluded."${c}"`).join(', ')}, "removed_at" = null ` +
   `returning "seq", "fingerprint"`;
@@ -55,6 +77,7 @@ export class LedgerRepository {
 
   /**
    * Inserts or updates transactions by (account, fingerprint) and rewrites their movement rows.
+   * Records whose stored content is the same are skipped (neither written nor counted).
    * `newIds` supplies the transaction id for records not stored yet.
    */
   async upsertTransactions(
@@ -71,7 +94,7 @@ export class LedgerRepository {
     for (const batch of chunks(unique)) {
       const existing = await ex
         .selectFrom('transactions')
-        .select('seq')
+        .select(['seq', 'fingerprint', ...COMPARED_COLUMNS])
         .where('account_id', '=', scope.accountId)
         .where(
           'fingerprint',
@@ -84,7 +107,7 @@ export class LedgerRepository {
         outputs: r.outputs.map(normalizedMovement),
         fees: r.fees.map(normalizedMovement),
       }));
-      const rows: TransactionRow[] = batch.map((r, i) => {
+      const allRows: TransactionRow[] = batch.map((r, i) => {
         checkShape(r.type, r.inputs.length, r.outputs.length);
         const n = normalized[i]!;
         const pricedFees = n.fees.filter((f) => f.value !== null).map((f) => f.value as string);
@@ -121,6 +144,13 @@ export class LedgerRepository {
           updated_at: nowIso,
         };
       });
+      const storedByFingerprint = new Map(existing.map((e) => [e.fingerprint, e]));
+      const unchanged = new Set(allRows.filter((row) => {
+        const stored = storedByFingerprint.get(row.fingerprint);
+        return stored !== undefined && sameContent(stored, row);
+      }).map((row) => row.fingerprint));
+      const rows = allRows.filter((row) => !unchanged.has(row.fingerprint));
+      if (!rows.length) continue;
       const returned = await bulkInsert<{ seq: number | string; fingerprint: string }>(
         ex,
         this.ctx.dialect,
@@ -130,7 +160,7 @@ export class LedgerRepository {
         UPSERT_CLAUSE,
       );
       const seqByFingerprint = new Map(returned.map((r) => [r.fingerprint, r]));
-      const updatedSeqs = existing.map((r) => Number(r.seq));
+      const updatedSeqs = existing.filter((e) => !unchanged.has(e.fingerprint)).map((e) => Number(e.seq));
       updated += updatedSeqs.length;
       added += returned.length - updatedSeqs.length;
       if (updatedSeqs.length) {
@@ -140,6 +170,7 @@ export class LedgerRepository {
       }
       const movements: MovementRow[] = [];
       for (const [i, r] of batch.entries()) {
+        if (unchanged.has(r.fingerprint)) continue;
         const n = normalized[i]!;
         const seq = Number(seqByFingerprint.get(r.fingerprint)!.seq);
         const isTrade = TRADE_SET.has(r.type) && r.status === 'confirmed' && !r.is_internal_transfer ? 1 : 0;
