@@ -88,10 +88,10 @@ forEachDialect((env) => {
     // 1. sign in (keyboard: type, Enter)
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     await page.getByLabel('Your e-mail address').fill(email);
-    await page.keyboard.press('Enter');
+    await page.getByLabel('Your e-mail address').press('Enter');
     await page.getByRole('heading', { name: 'Enter your code' }).waitFor();
     await page.getByLabel('Sign-in code').fill(await codeFor(t, email));
-    await page.keyboard.press('Enter');
+    await page.getByLabel('Sign-in code').press('Enter');
 
     // first sign-in: the full name
     await page.getByRole('heading', { name: 'What is your name?' }).waitFor();
@@ -211,11 +211,11 @@ forEachDialect((env) => {
       await popup.getByRole('heading', { name: 'Sign in' }).waitFor();
       const email = `popup.${t.dialect}@example.com`;
       await popup.getByLabel('Your e-mail address').fill(email);
-      await popup.keyboard.press('Enter');
+      await popup.getByLabel('Your e-mail address').press('Enter');
       await popup.getByLabel('Sign-in code').fill(await codeFor(t, email));
-      await popup.keyboard.press('Enter');
+      await popup.getByLabel('Sign-in code').press('Enter');
       await popup.getByLabel('Full name').fill('Popup Person');
-      await popup.keyboard.press('Enter');
+      await popup.getByLabel('Full name').press('Enter');
       await popup.getByRole('button', { name: 'Continue without connecting' }).click();
       await popup.getByRole('button', { name: 'Allow', exact: true }).click();
       await expect.poll(() => app.locator('#result').textContent(), { timeout: 15_000 }).toMatch(/"ok"/);
