@@ -196,6 +196,37 @@ forEachDialect((env) => {
     expect((await api(t, b, 'POST', '/consent', {})).statusCode).toBe(409);
   });
 
+  it('sources wait sealed in the session; a deactivated user cannot consent again; a session ends after an hour', async () => {
+    const t = env();
+    const { enterpriseId, appClientId, token } = await setup(t);
+    const b = await launch(t, launchUrl({ client_id: appClientId, redirect_uri: REDIRECT }));
+    await signIn(t, b, 'kim@example.com');
+    await api(t, b, 'POST', '/name', { full_name: 'Kim Lee' });
+    expect((await api(t, b, 'POST', '/sources', { provider_id: 'sandbox-exchange', connection: { type: 'api_key', api_key: '7tx', secret_key: 'TOP-SECRET-VALUE' } })).statusCode).toBe(200);
+    const pending = await t.deps.ctx.db.selectFrom('connect_pending_accounts').selectAll().execute();
+    expect(pending).toHaveLength(1);
+    expect(JSON.stringify(pending)).not.toContain('TOP-SECRET-VALUE');
+    const to = new URL((await api(t, b, 'POST', '/consent', {})).json().data.redirect_to);
+    expect(to.searchParams.get('code')).toBeTruthy();
+    expect(await t.deps.ctx.db.selectFrom('connect_pending_accounts').selectAll().execute()).toEqual([]);
+    const [user] = (await t.call(token, { method: 'POST', url: '/enterprise/v2/users/search', payload: { email: 'kim@example.com' } })).json().data.users;
+    expect((await t.call(token, { method: 'DELETE', url: `/enterprise/v2/users/${user.user_id}` })).statusCode).toBe(200);
+
+    const b2 = await launch(t, launchUrl({ client_id: appClientId, redirect_uri: REDIRECT }));
+    await signIn(t, b2, 'KIM@example.com');
+    const refused = await api(t, b2, 'POST', '/consent', {});
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().errors[0].message).toMatch(/Contact them/);
+
+    const b3 = await launch(t, launchUrl({ client_id: appClientId, redirect_uri: REDIRECT }));
+    t.clock.advance(60 * 60_000);
+    const expired = await api(t, b3, 'GET', '/session');
+    expect(expired.statusCode).toBe(401);
+    expect(expired.json().errors[0].message).toMatch(/expired/);
+    expect((await t.app.inject({ method: 'GET', url: '/connect/api/session' })).statusCode).toBe(401);
+    void enterpriseId;
+  });
+
   it('sign-in codes: 5 wrong attempts spend the code; expired after 10 minutes; at most 5 per address per 15 minutes', async () => {
     const t = env();
     const { appClientId } = await setup(t);
