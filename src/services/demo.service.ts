@@ -39,6 +39,19 @@ export interface DemoOptions {
   transactionsPerUser?: number;
   /** The enterprise's base currency, the currency of every stored value (default USD). */
   baseCurrency?: string;
+  /** Called after each batch is committed (progress of large demos; see `tortie demo`). */
+  onProgress?: (p: DemoProgress) => void;
+}
+
+/** Progress of a demo being written: counts so far, and the totals it will reach. */
+export interface DemoProgress {
+  users: number;
+  totalUsers: number;
+  transactions: number;
+  /** `users × transactions per user`. */
+  totalTransactions: number;
+  /** Seconds since writing started. */
+  seconds: number;
 }
 
 /** What `tortie demo` prints. The client secret is shown only here. */
@@ -148,13 +161,20 @@ export class DemoService {
 
     const worker = existsSync(fileURLToPath(WORKER_URL)) ? new DemoWorker() : null;
     try {
-      return await this.generateWith(worker, users, perUser, seed, o.baseCurrency);
+      return await this.generateWith(worker, users, perUser, seed, o.baseCurrency, o.onProgress);
     } finally {
       await worker?.stop();
     }
   }
 
-  private async generateWith(worker: DemoWorker | null, users: number, perUser: number, seed: string, baseCurrency: string | undefined): Promise<DemoResult & { stats: DemoStats }> {
+  private async generateWith(
+    worker: DemoWorker | null,
+    users: number,
+    perUser: number,
+    seed: string,
+    baseCurrency: string | undefined,
+    onProgress: DemoOptions['onProgress'],
+  ): Promise<DemoResult & { stats: DemoStats }> {
     await ensureSyntheticPrices({ repos: { prices: this.d.pricesRepo }, prices: this.d.prices, clock: this.d.clock });
     const enterprise = await this.d.enterprises.create({ name: `Tortie Demo (seed ${seed})`.slice(0, 200), demo: true, baseCurrency });
 
@@ -173,8 +193,13 @@ export class DemoService {
     };
     const stats = { accounts: 0, transactions: 0, positions: 0 };
     const random = randomPool();
+    let written = 0;
     await this.d.bulkLoad(async () => {
-      for await (const batch of worker ? worker.batches(options) : demoBatches(options)) await this.write(batch, nowMs, random, stats);
+      for await (const batch of worker ? worker.batches(options) : demoBatches(options)) {
+        await this.write(batch, nowMs, random, stats);
+        written += batch.length;
+        onProgress?.({ users: written, totalUsers: users, transactions: stats.transactions, totalTransactions: users * perUser, seconds: (performance.now() - started) / 1000 });
+      }
     });
     const seconds = (performance.now() - started) / 1000;
     return {
