@@ -216,7 +216,13 @@ forEachDialect((env) => {
       await popup.getByLabel('Sign-in code').press('Enter');
       await popup.getByLabel('Full name').fill('Popup Person');
       await popup.getByLabel('Full name').press('Enter');
-      await popup.getByRole('button', { name: 'Continue without connecting' }).click();
+      // a CSV export, uploaded from the browser (sent base64, checked by the import connector)
+      await popup.getByRole('button', { name: /CSV file import/ }).click();
+      await popup.getByLabel('CSV export file').setInputFiles(join(process.cwd(), 'test', 'fixtures', 'csv', 'generic.csv'));
+      await popup.getByLabel('File format').selectOption('generic');
+      await popup.getByRole('button', { name: 'Connect', exact: true }).click();
+      await popup.getByRole('heading', { name: 'Ready to share (1)' }).waitFor();
+      await popup.getByRole('button', { name: 'Continue', exact: true }).click();
       await popup.getByRole('button', { name: 'Allow', exact: true }).click();
       await expect.poll(() => app.locator('#result').textContent(), { timeout: 15_000 }).toMatch(/"ok"/);
       const result = JSON.parse((await app.locator('#result').textContent())!) as { ok: { code: string; state: string } };
@@ -225,6 +231,8 @@ forEachDialect((env) => {
       await expect.poll(() => popup.isClosed()).toBe(true);
       const tok = await fetch(`${origin}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'authorization_code', code: result.ok.code, redirect_uri: `${appOrigin}/cb`, client_id: e.clientId, code_verifier: verifier }) });
       expect(tok.status).toBe(200);
+      const accounts = (await bearer(origin, ((await tok.json()) as { access_token: string }).access_token, 'GET', '/platform/v2/providers')).json() as Promise<{ data: { accounts: { provider_id: string; connection_type: string }[] } }>;
+      expect((await accounts).data.accounts).toEqual([expect.objectContaining({ provider_id: 'csv', connection_type: 'file' })]);
       await app.close();
     } finally {
       await new Promise((r) => server.close(r));
