@@ -90,6 +90,7 @@ forEachDialect((env) => {
     await page.getByLabel('Your e-mail address').fill(email);
     await page.getByLabel('Your e-mail address').press('Enter');
     await page.getByRole('heading', { name: 'Enter your code' }).waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, `sign-in-code-${t.dialect}.png`) });
     await page.getByLabel('Sign-in code').fill(await codeFor(t, email));
     await page.getByLabel('Sign-in code').press('Enter');
 
@@ -101,6 +102,7 @@ forEachDialect((env) => {
     // 2. the enterprise's providers, searchable
     await page.getByRole('heading', { name: 'Choose what to share' }).waitFor();
     expect(await page.locator('body').textContent()).toContain('Acme Wealth');
+    await page.screenshot({ path: join(ARTIFACTS, `providers-${t.dialect}.png`), fullPage: true });
     await page.getByLabel('Search providers').fill('sandbox');
     await expect.poll(() => page.locator('#provider-list li').count()).toBe(3);
 

@@ -227,6 +227,23 @@ forEachDialect((env) => {
     void enterpriseId;
   });
 
+  it('the same new e-mail consenting in two sessions at once makes one User', async () => {
+    const t = env();
+    const { appClientId, token } = await setup(t);
+    const sessions: Browser[] = [];
+    for (let i = 0; i < 2; i++) {
+      t.clock.advance(1); // outbox files are named by time: one code per millisecond for this address
+      const b = await launch(t, launchUrl({ client_id: appClientId, redirect_uri: REDIRECT, state: `s${i}` }));
+      await signIn(t, b, 'twin@example.com');
+      await api(t, b, 'POST', '/name', { full_name: 'Twin' });
+      sessions.push(b);
+    }
+    const results = await Promise.all(sessions.map((b) => api(t, b, 'POST', '/consent', {})));
+    expect(results.map((r) => r.statusCode)).toEqual([200, 200]);
+    const users = (await t.call(token, { method: 'POST', url: '/enterprise/v2/users/search', payload: { email: 'twin@example.com' } })).json().data.users;
+    expect(users).toHaveLength(1);
+  });
+
   it('sign-in codes: 5 wrong attempts spend the code; expired after 10 minutes; at most 5 per address per 15 minutes', async () => {
     const t = env();
     const { appClientId } = await setup(t);

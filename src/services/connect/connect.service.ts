@@ -281,6 +281,18 @@ export class ConnectService {
    * consent record and the accounts in one transaction, queues their first syncs, issues the code.
    */
   async consent(sessionToken: string | undefined): Promise<ConnectRedirect> {
+    try {
+      return await this.consentOnce(sessionToken);
+    } catch (e) {
+      // the same e-mail consented at the same moment in another session and won the unique index:
+      // this consent then joins that user (the transaction wrote nothing)
+      const s = await this.signedIn(sessionToken).catch(() => undefined);
+      if (s && !(e instanceof AppError) && (await this.d.repo.userByEmail(s.enterprise_id, s.email!))) return this.consentOnce(sessionToken);
+      throw e;
+    }
+  }
+
+  private async consentOnce(sessionToken: string | undefined): Promise<ConnectRedirect> {
     const s = await this.signedIn(sessionToken);
     const existing = await this.d.repo.userByEmail(s.enterprise_id, s.email!);
     if (existing?.deactivated) throw new AppError('forbidden', 'Your access with this service has been closed. Contact them to have it reopened.');
