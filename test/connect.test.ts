@@ -214,6 +214,7 @@ forEachDialect((env) => {
 
     const b2 = await launch(t, launchUrl({ client_id: appClientId, redirect_uri: REDIRECT }));
     await signIn(t, b2, 'KIM@example.com');
+    expect((await api(t, b2, 'GET', '/session')).json().data.step).toBe('closed');
     const refused = await api(t, b2, 'POST', '/consent', {});
     expect(refused.statusCode).toBe(403);
     expect(refused.json().errors[0].message).toMatch(/Contact them/);

@@ -15,7 +15,7 @@ export interface SourceView {
 
 export interface SessionView {
   csrf_token: string;
-  step: 'sign_in' | 'name' | 'sources' | 'done';
+  step: 'sign_in' | 'name' | 'sources' | 'closed';
   enterprise_name: string;
   client_id: string;
   code_sent_to: string | null;

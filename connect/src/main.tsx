@@ -424,6 +424,25 @@ function Consent(props: { s: SessionView; onBack(): void }): JSX.Element {
   );
 }
 
+function Closed(props: { s: SessionView }): JSX.Element {
+  const [busy, error, run] = useAction();
+  const who = props.s.enterprise_name;
+  return (
+    <div>
+      <Heading>Your access has been closed</Heading>
+      <p>
+        The account of <strong>{props.s.email}</strong> with {who} has been deactivated, so it cannot share data again from here. Contact {who} to have it reopened.
+      </p>
+      <ErrorText error={error} />
+      <div class="row">
+        <button type="button" class="secondary" disabled={busy} onClick={() => void run(async () => finish(await api.deny()))}>
+          Back to {who}
+        </button>
+      </div>
+    </div>
+  );
+}
+
 function App(): JSX.Element {
   const [s, setS] = useState<SessionView | null>(null);
   const [fatal, setFatal] = useState<string | null>(null);
@@ -441,6 +460,7 @@ function App(): JSX.Element {
     );
   } else if (!s) body = <p>Loading…</p>;
   else if (s.step === 'sign_in') body = <SignIn s={s} onSession={setS} />;
+  else if (s.step === 'closed') body = <Closed s={s} />;
   else if (s.step === 'name') body = <NameForm s={s} onSession={setS} />;
   else if (screen === 'consent') body = <Consent s={s} onBack={() => setScreen('sources')} />;
   else body = <Sources s={s} onSession={setS} onNext={() => setScreen('consent')} />;

@@ -45,7 +45,8 @@ const EMAIL_RE = /^[^\s@]{1,64}@[^\s@]+\.[^\s@]{2,}$/;
 /** What the Connect app shows; never a secret beyond the session's own CSRF token. */
 export interface ConnectSessionView {
   csrf_token: string;
-  step: 'sign_in' | 'name' | 'sources' | 'done';
+  /** `closed`: the e-mail belongs to a deactivated user, who cannot consent again through Connect. */
+  step: 'sign_in' | 'name' | 'sources' | 'closed';
   enterprise_name: string;
   client_id: string;
   /** The address a code was sent to, awaiting the code (null otherwise). */
@@ -166,7 +167,7 @@ export class ConnectService {
     const needsName = !!s.email && !existing && !s.full_name;
     return {
       csrf_token: this.csrfToken(sessionToken!),
-      step: !s.email ? 'sign_in' : needsName ? 'name' : 'sources',
+      step: !s.email ? 'sign_in' : existing?.deactivated ? 'closed' : needsName ? 'name' : 'sources',
       enterprise_name: name,
       client_id: s.client_id,
       code_sent_to: codePending ? code.email : null,
