@@ -61,6 +61,8 @@ export function platformProvidersRoutes(deps: Container): FastifyPluginAsync {
 
     app.post('/oauth/callback', {
       schema: {
+        // not implemented yet, so not documented (SPEC §11): it answers 501 with an ErrorItem
+        hide: true,
         tags,
         summary: "Complete an exchange's OAuth connection (not available yet)",
         description: 'Answers 501 not_implemented: connecting an exchange through its own OAuth needs each exchange\'s consent page and app registration, which this deployment does not have yet. Connect with an API key instead.',
