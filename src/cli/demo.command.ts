@@ -13,7 +13,10 @@ import { DEMO_DEFAULTS, DEMO_LIMITS, type DemoProgress } from '../services/demo.
 /** Demos smaller than this write no progress lines (they take seconds). */
 const PROGRESS_FROM_TRANSACTIONS = 50_000;
 
-/** A progress reporter printing a line each time another 5% of the users is written (large demos only). */
+/**
+ * A progress reporter printing a line each time another 5% of the users is written (large demos
+ * only), with the process's resident memory, which must stay flat however large the demo.
+ */
 function progressPrinter(write: (text: string) => void): (p: DemoProgress) => void {
   let nextStep = 1;
   return (p) => {
@@ -26,7 +29,8 @@ function progressPrinter(write: (text: string) => void): (p: DemoProgress) => vo
     const eta = rate > 0 ? left / rate : 0;
     write(
       `demo: ${Math.round((p.users / p.totalUsers) * 100)}% — ${p.users.toLocaleString('en-US')}/${p.totalUsers.toLocaleString('en-US')} users, ` +
-        `${p.transactions.toLocaleString('en-US')} transactions in ${p.seconds.toFixed(0)} s (${Math.round(rate).toLocaleString('en-US')}/s), ETA ${eta.toFixed(0)} s\n`,
+        `${p.transactions.toLocaleString('en-US')} transactions in ${p.seconds.toFixed(0)} s (${Math.round(rate).toLocaleString('en-US')}/s), ETA ${eta.toFixed(0)} s, ` +
+        `RSS ${Math.round(process.memoryUsage.rss() / 1_048_576)} MB\n`,
     );
   };
 }

@@ -38,7 +38,11 @@ export interface DbHandle {
   destroy(): Promise<void>;
   /**
    * Runs `fn`, a bulk load of many write transactions. On SQLite, automatic WAL checkpoints (each
-   * copying pages back and syncing the file) are deferred to one at the end; PostgreSQL: just `fn`.
+   * copying pages back and syncing the file) are deferred to one at the end. On PostgreSQL the
+   * loaded tables are analyzed afterwards: until autovacuum gets to them the planner's statistics
+   * describe the tables before the load, and keyset pages over them are then planned as a bitmap
+   * scan plus a sort of every row before the cursor (measured by `npm run bench` at 300,000
+   * transactions: 262 ms a page instead of 1 ms).
    */
   bulkLoad<T>(fn: () => Promise<T>): Promise<T>;
 }
@@ -224,6 +228,13 @@ export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
       ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
     });
     db = new Kysely<Database>({ dialect: new CurrentSchemaPostgresDialect({ pool }) });
+    const pgDb = db;
+    bulkLoad = async <T>(fn: () => Promise<T>): Promise<T> => {
+      const r = await fn();
+      // unqualified names: the tables of this connection's schema only
+      await sql`analyze users, accounts, transactions, transaction_movements, asset_positions`.execute(pgDb);
+      return r;
+    };
   }
 
   // On PostgreSQL the migrator must be told its schema: unqualified, Kysely looks for its
