@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import BigNumber from 'bignumber.js';
-import { fromBaseUnits, mul, normalize } from './decimal.js';
+import { DecimalSum, fromBaseUnits, mul, normalize, sum } from './decimal.js';
 import { Prng } from './prng.js';
 
 const Ref = BigNumber.clone({ EXPONENTIAL_AT: 1e9 });
@@ -51,5 +51,19 @@ describe('exact decimals: fast paths agree with bignumber.js', () => {
     expect(fromBaseUnits(123n, 0)).toBe('123');
     expect(fromBaseUnits(12n, -2)).toBe('1200');
     expect(fromBaseUnits(100000000n, 8)).toBe('1');
+  });
+
+  it('sum (DecimalSum)', () => {
+    const rng = Prng.from('sum');
+    for (let i = 0; i < 500; i++) {
+      const values = Array.from({ length: rng.int(0, 40) }, () => literal(rng));
+      const expected = values.reduce((acc, v) => acc.plus(new Ref(v)), new Ref(0));
+      expect(sum(values), values.join(' + ')).toBe(expected.isZero() ? '0' : expected.toFixed());
+    }
+    // exponent forms and zero-sum results
+    expect(new DecimalSum().add('1e-18').add('2.5E3').add('-2500.000000000000000001').value()).toBe('0');
+    expect(sum(['0.1', '0.2'])).toBe('0.3');
+    expect(sum([])).toBe('0');
+    expect(() => new DecimalSum().add('abc')).toThrow();
   });
 });

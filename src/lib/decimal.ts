@@ -112,20 +112,40 @@ export function isNegative(a: string): boolean {
 
 /** Exact sum of any number of decimal strings ("0" for none). */
 export function sum(values: Iterable<string>): string {
-  let acc = new Dec(0);
-  for (const v of values) acc = acc.plus(parse(v));
-  return normalize(acc.toFixed());
+  const acc = new DecimalSum();
+  for (const v of values) acc.add(v);
+  return acc.value();
 }
 
-/** Accumulator for hot loops: avoids re-parsing the running total. */
+const POW10: bigint[] = [1n];
+function pow10(n: number): bigint {
+  for (let i = POW10.length; i <= n; i++) POW10.push(POW10[i - 1]! * 10n);
+  return POW10[n]!;
+}
+
+/**
+ * Accumulator for hot loops (the SQLite `dec_sum` aggregate, totals): an integer and a decimal
+ * scale, so adding is one BigInt addition — exact, and several times faster than a BigNumber sum.
+ */
 export class DecimalSum {
-  private acc: Dec = new Dec(0);
+  private n = 0n;
+  private scale = 0;
   add(v: string): this {
-    this.acc = this.acc.plus(parse(v));
+    let x = toScaled(v);
+    if (!x) {
+      const fixed = parse(v).toFixed();
+      x = toScaled(fixed);
+      if (!x) throw new TypeError(`decimal: not a finite decimal: ${JSON.stringify(v)}`);
+    }
+    if (x.scale > this.scale) {
+      this.n *= pow10(x.scale - this.scale);
+      this.scale = x.scale;
+    }
+    this.n += x.scale === this.scale ? x.n : x.n * pow10(this.scale - x.scale);
     return this;
   }
   value(): string {
-    return normalize(this.acc.toFixed());
+    return fromScaled(this.n, this.scale);
   }
 }
 
