@@ -82,6 +82,11 @@ describe('normalization through syncs', () => {
       expect(by('b-1')).toEqual({ category: 'transfer', is_internal_transfer: true, counterparty_account_id: a });
       expect(by('a-3').is_internal_transfer).toBe(false);
       expect(by('a-1').is_internal_transfer).toBe(false);
+      // the user removes the receiving account: the send is no longer an internal transfer
+      await t.deps.services.platformAccounts.remove(e.enterpriseId, userId, { account_ids: [b] });
+      const after = await t.call(e.token, { method: 'GET', url: `/enterprise/v2/users/${userId}/transactions?limit=100` });
+      const a2 = (after.json().data.transactions as { provider_transaction_id: string; categorization: unknown }[]).find((x) => x.provider_transaction_id === 'a-2')!;
+      expect(a2.categorization).toEqual({ category: 'transfer', is_internal_transfer: false, counterparty_account_id: null });
     });
 
     it('shows a reconciliation gap when the history no longer explains the balance', async () => {

@@ -105,9 +105,10 @@ export class AccountsRepository {
       const txSeqs = trx.selectFrom('transactions').select('seq').where('enterprise_id', '=', enterpriseId).where('account_id', 'in', ids);
       await trx.deleteFrom('transaction_movements').where('transaction_seq', 'in', txSeqs).execute();
       await trx.deleteFrom('transactions').where('enterprise_id', '=', enterpriseId).where('account_id', 'in', ids).execute();
+      // the other side of a transfer with a removed account is no longer an internal transfer
       await trx
         .updateTable('transactions')
-        .set({ counterparty_account_id: null })
+        .set({ counterparty_account_id: null, is_internal_transfer: 0 })
         .where('enterprise_id', '=', enterpriseId)
         .where('user_id', '=', userId)
         .where('counterparty_account_id', 'in', ids)
