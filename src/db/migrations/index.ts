@@ -7,6 +7,7 @@ import * as m0001 from './0001-initial.js';
 import * as m0002 from './0002-stats-indexes.js';
 import * as m0010 from './0010-sync-jobs.js';
 import * as m0011 from './0011-drop-unused-movement-indexes.js';
+import * as m0012 from './0012-drop-unused-time-indexes.js';
 import * as m0020 from './0020-oauth-codes.js';
 import * as m0030 from './0030-connect.js';
 
@@ -29,6 +30,7 @@ const MIGRATIONS: [string, MigrationModule][] = [
   ['0002-stats-indexes', m0002],
   ['0010-sync-jobs', m0010],
   ['0011-drop-unused-movement-indexes', m0011],
+  ['0012-drop-unused-time-indexes', m0012],
   ['0020-oauth-codes', m0020],
   ['0030-connect', m0030],
 ];
