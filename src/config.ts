@@ -33,8 +33,8 @@ export interface Config {
 }
 
 /**
- * `TORTIE_RPC_<ID>`, `TORTIE_EXPLORER_<ID>`, `TORTIE_EXCHANGE_URL_<ID>` (ID = provider id in upper
- * case, `-` as `_`) and `TORTIE_ESPLORA_BITCOIN`.
+ * `TORTIE_RPC_<ID>`, `TORTIE_EXPLORER_<ID>`, `TORTIE_EXCHANGE_URL_<ID>`, `TORTIE_TOKENS_<ID>` (ID =
+ * provider id in upper case, `-` as `_`) and `TORTIE_ESPLORA_BITCOIN`.
  */
 export function loadEndpoints(env: NodeJS.ProcessEnv): ConnectorEndpoints {
   const byPrefix = (prefix: string): Record<string, string> => {
@@ -46,7 +46,15 @@ export function loadEndpoints(env: NodeJS.ProcessEnv): ConnectorEndpoints {
     }
     return out;
   };
+  const tokens: Record<string, string[]> = {};
+  for (const [id, list] of Object.entries(byPrefix('TORTIE_TOKENS_'))) {
+    const addresses = list.split(',').map((a) => a.trim().toLowerCase()).filter(Boolean);
+    const bad = addresses.find((a) => !/^0x[0-9a-f]{40}$/.test(a));
+    if (bad) throw new ConfigError(`TORTIE_TOKENS_${id.toUpperCase().replace(/-/g, '_')} must be comma-separated 0x… contract addresses; "${bad}" is not one`);
+    tokens[id] = addresses;
+  }
   return {
+    tokens,
     rpc: byPrefix('TORTIE_RPC_'),
     explorer: byPrefix('TORTIE_EXPLORER_'),
     exchange: byPrefix('TORTIE_EXCHANGE_URL_'),

@@ -159,6 +159,8 @@ export interface ConnectorEndpoints {
   esplora: string | null;
   /** `TORTIE_EXCHANGE_URL_<ID>` by provider id. */
   exchange: Record<string, string>;
+  /** `TORTIE_TOKENS_<ID>`: extra token contracts whose balances an EVM chain's connector reads. */
+  tokens?: Record<string, string[]>;
 }
 
 export type ConnectorFactory = (endpoints: ConnectorEndpoints) => Connector;
