@@ -97,7 +97,13 @@ export function evmConnectorFactory(providerId: string, overrides: Partial<Omit<
   const chain = EVM_CHAINS[providerId];
   if (!chain) throw new Error(`no EVM chain ${providerId}`);
   return (endpoints) =>
-    new EvmConnector({ chain, rpcUrl: endpoints.rpc[providerId] ?? null, explorerUrl: endpoints.explorer[providerId] ?? null, tokens: endpoints.tokens?.[providerId], ...overrides });
+    new EvmConnector({
+      chain,
+      rpcUrl: endpoints.rpc[providerId] ?? null,
+      explorerUrl: endpoints.explorer[providerId] ?? null,
+      ...(endpoints.tokens?.[providerId] ? { tokens: endpoints.tokens[providerId] } : {}),
+      ...overrides,
+    });
 }
 
 /** Provider id → factory for every supported EVM chain (registered in ../registry.ts). */
