@@ -23,7 +23,7 @@ import {
 } from '../../src/connectors/connector.js';
 import { findProvider } from '../../src/domain/providers.js';
 import { TRANSACTION_TYPES, checkShape } from '../../src/domain/transactions.js';
-import { isDecimalString, isPositive, isNegative } from '../../src/lib/decimal.js';
+import { add, isDecimalString, isPositive, isNegative, neg } from '../../src/lib/decimal.js';
 import { TestClock } from '../../src/lib/clock.js';
 
 export type FaultKind = 'rate_limited' | 'server_error' | 'malformed_json' | 'timeout';
@@ -62,6 +62,17 @@ export interface ContractOptions {
   skip?: Partial<Record<ContractCase, string>>;
   /** Largest number of pages a full walk may take. */
   maxPages?: number;
+}
+
+/** Net quantity per asset implied by records (outputs − inputs − fees), exact. */
+export function implied(records: readonly SourceTransaction[]): Map<string, string> {
+  const m = new Map<string, string>();
+  const bump = (a: string, q: string) => m.set(a, add(m.get(a) ?? '0', q));
+  for (const r of records) {
+    for (const x of r.outputs) bump(x.asset_id, x.quantity);
+    for (const x of [...r.inputs, ...r.fees]) bump(x.asset_id, neg(x.quantity));
+  }
+  return m;
 }
 
 export async function walkHistory(connector: Connector, connection: Connection, ctx: ConnectorContext, cursor: Record<string, unknown> | null = null, maxPages = 500) {

@@ -11,8 +11,8 @@ import { EvmConnector, parseEvmAddress } from '../../src/connectors/evm/evm.conn
 import { EVM_CHAINS, evmConnectorFactory } from '../../src/connectors/evm/index.js';
 import { connectorFor } from '../../src/connectors/registry.js';
 import { TestClock } from '../../src/lib/clock.js';
-import { add, fromBaseUnits, neg, sum } from '../../src/lib/decimal.js';
-import { runConnectorContract, walkHistory } from './contract.js';
+import { fromBaseUnits, sum } from '../../src/lib/decimal.js';
+import { implied, runConnectorContract, walkHistory } from './contract.js';
 import { ACCOUNTS, GENESIS_WEI, erc20Preset, startAnvil, type Anvil } from './evm-anvil.js';
 
 const [A, W, B] = [ACCOUNTS[0], ACCOUNTS[1], ACCOUNTS[2]] as Address[] as [Address, Address, Address];
@@ -47,17 +47,6 @@ async function populate(n: Anvil): Promise<Scenario> {
   const toB = await w.sendTransaction({ account: A, to: B, value: 777n, chain: null });
   for (const h of [fund, send, self, tokenIn, tokenOut, reverted, toB]) await mined(h);
   return { token, hashes: { fund, send, self, deploy, tokenIn, tokenOut, reverted, toB } };
-}
-
-/** Net quantity per asset implied by records (outputs − inputs − fees). */
-function implied(records: SourceTransaction[]): Map<string, string> {
-  const m = new Map<string, string>();
-  const bump = (a: string, q: string) => m.set(a, add(m.get(a) ?? '0', q));
-  for (const r of records) {
-    for (const x of r.outputs) bump(x.asset_id, x.quantity);
-    for (const x of [...r.inputs, ...r.fees]) bump(x.asset_id, neg(x.quantity));
-  }
-  return m;
 }
 
 describe('EVM connector on a real anvil node', () => {

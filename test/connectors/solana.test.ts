@@ -8,9 +8,8 @@ import { PermanentConnectorError, RetryableConnectorError, type Connector, type 
 import { solanaConnectorFactory } from '../../src/connectors/solana/index.js';
 import { connectorFor } from '../../src/connectors/registry.js';
 import { TestClock } from '../../src/lib/clock.js';
-import { add, neg } from '../../src/lib/decimal.js';
 import { startChainServer, type ChainReply, type ChainRequest, type ChainServer } from './chain-server.js';
-import { runConnectorContract, walkHistory } from './contract.js';
+import { implied, runConnectorContract, walkHistory } from './contract.js';
 
 interface Fixture {
   address: string;
@@ -53,16 +52,6 @@ function rpc(f: Fixture) {
     })();
     return { json: result === undefined ? { jsonrpc: '2.0', id, error: { code: -32601, message: 'Method not found' } } : { jsonrpc: '2.0', id, result } };
   };
-}
-
-function implied(records: SourceTransaction[]): Map<string, string> {
-  const m = new Map<string, string>();
-  const bump = (a: string, q: string) => m.set(a, add(m.get(a) ?? '0', q));
-  for (const r of records) {
-    for (const x of r.outputs) bump(x.asset_id, x.quantity);
-    for (const x of [...r.inputs, ...r.fees]) bump(x.asset_id, neg(x.quantity));
-  }
-  return m;
 }
 
 describe('Solana connector over JSON-RPC', () => {
