@@ -31,22 +31,13 @@ export async function priceTransactions(
       };
       const [inputs, outputs, fees] = await Promise.all([Promise.all(r.inputs.map(value)), Promise.all(r.outputs.map(value)), Promise.all(r.fees.map(value))]);
       const quote = first as PriceQuote | null;
+      // everything the source said is kept as it said it (the ledger stores absent fields as null)
       return {
-        fingerprint: r.fingerprint,
-        timestamp: r.timestamp,
-        type: r.type,
-        status: r.status,
+        ...r,
         inputs,
         outputs,
         fees,
         value_currency: currency,
-        network: r.network ?? null,
-        tx_hash: r.tx_hash ?? null,
-        from_address: r.from_address ?? null,
-        to_address: r.to_address ?? null,
-        provider_transaction_id: r.provider_transaction_id,
-        description: r.description ?? null,
-        raw: r.raw,
         connector_version: connectorVersion,
         price_source: quote ? quote.source : null,
         priced_at: quote ? quote.ts : null,
