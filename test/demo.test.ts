@@ -65,7 +65,7 @@ describe('demo generator', () => {
         expect(Date.parse(u.consented_at)).toBeGreaterThan(now - 3 * 366 * 86_400_000);
         const mine = accounts.filter((a) => a.user_id === u.id);
         expect(mine.length).toBeGreaterThanOrEqual(1);
-        expect(mine.length).toBeLessThanOrEqual(4);
+        expect(mine.length).toBeLessThanOrEqual(5);
         const consent = consents.filter((c) => c.user_id === u.id);
         expect(consent).toHaveLength(1);
         expect(consent[0]!.client_id).toBe(r.client_id);

@@ -108,7 +108,7 @@ export function planUsers(o: PlanUsersOptions): SandboxUserPlan[] {
     const providers: SandboxProviderId[] =
       index === 0
         ? ['sandbox-exchange', 'sandbox-custodian', 'sandbox-wallet']
-        : Array.from({ length: rng.weighted([[1, 35], [2, 35], [3, 20], [4, 10]] as const) }, () =>
+        : Array.from({ length: rng.weighted([[1, 10], [2, 25], [3, 30], [4, 20], [5, 15]] as const) }, () =>
             rng.weighted<SandboxProviderId>([['sandbox-exchange', 45], ['sandbox-custodian', 25], ['sandbox-wallet', 30]]),
           );
     const accounts = providers.map((provider_id, k): SandboxAccountPlan => {
