@@ -1,7 +1,9 @@
 /**
  * The revocation list every request consults (SPEC §4): revoked token ids, and "revoked before"
  * times per client and per user. Revocations made by this instance apply at once; those made by
- * another instance are picked up within `refreshMs`.
+ * another instance are picked up within `refreshMs`. Concurrent requests that find the list or a
+ * cutoff stale share one reload (a burst of requests does not become a burst of queries); while
+ * everything is fresh, a check is a few map lookups and no query.
  */
 import type { AuthRepository } from '../../repositories/auth.repository.js';
 import type { Clock } from '../../lib/clock.js';
@@ -14,6 +16,9 @@ export class RevocationCache {
   private lastSync: string | null = null;
   private lastSyncAt = -Infinity;
   private readonly before = new Map<string, { value: string | null; at: number }>();
+  /** The reload in progress, shared by the requests that wait for it. */
+  private refreshing: Promise<void> | null = null;
+  private readonly loading = new Map<string, Promise<string | null | undefined>>();
 
   constructor(
     private readonly repo: AuthRepository,
@@ -45,12 +50,22 @@ export class RevocationCache {
 
   /** Forgets the cached cutoff of a client or user, after this instance changed it. */
   invalidate(kind: 'client' | 'user', id: string): void {
-    this.before.delete(`${kind === 'client' ? 'c' : 'u'}:${id}`);
+    const key = `${kind === 'client' ? 'c' : 'u'}:${id}`;
+    this.before.delete(key);
+    // a load already under way may have read the old value: later requests start their own
+    this.loading.delete(key);
   }
 
   private async refresh(): Promise<void> {
+    if (this.clock.now() - this.lastSyncAt < this.refreshMs) return;
+    this.refreshing ??= this.reload().finally(() => {
+      this.refreshing = null;
+    });
+    await this.refreshing;
+  }
+
+  private async reload(): Promise<void> {
     const now = this.clock.now();
-    if (now - this.lastSyncAt < this.refreshMs) return;
     // overlap by a few seconds: rows committed late by another instance are not missed
     const since = this.lastSync ?? '0000';
     const nowIso = isoOf(now);
@@ -65,9 +80,24 @@ export class RevocationCache {
     const now = this.clock.now();
     const hit = this.before.get(key);
     if (hit && now - hit.at < this.refreshMs) return hit.value;
-    const v = await load();
+    let pending = this.loading.get(key);
+    if (!pending) {
+      const p = load().then((v) => {
+        // an invalidation during the load dropped this promise: its (possibly older) answer is not kept
+        if (this.loading.get(key) === p) {
+          this.loading.delete(key);
+          if (!(v === undefined && missingMeansRevoked)) this.before.set(key, { value: v ?? null, at: now });
+        }
+        return v;
+      }, (e: unknown) => {
+        if (this.loading.get(key) === p) this.loading.delete(key);
+        throw e;
+      });
+      pending = p;
+      this.loading.set(key, p);
+    }
+    const v = await pending;
     if (v === undefined && missingMeansRevoked) return undefined;
-    this.before.set(key, { value: v ?? null, at: now });
     return v ?? null;
   }
 }

@@ -1,7 +1,9 @@
 /**
  * Access tokens (SPEC §4): ES256 JWTs with a `kid`, 15 minutes, signed by keys kept in the database
  * (private halves sealed with TORTIE_SECRET_KEY) so every instance shares them. Verification pins
- * the algorithm, issuer and audience, then consults the revocation cache.
+ * the algorithm, issuer and audience, then consults the revocation cache. A token string verified
+ * once is remembered (VerifiedTokenCache), so the signature is checked once per token rather than
+ * once per request; expiry and revocation are still checked on every request.
  */
 import { SignJWT, errors as joseErrors, exportJWK, generateKeyPair, importJWK, jwtVerify, type JWK, type JWTPayload, type CryptoKey } from 'jose';
 import type { AuthRepository } from '../../repositories/auth.repository.js';
@@ -11,6 +13,7 @@ import { isoOf } from '../../lib/clock.js';
 import { randomToken } from '../../lib/ids.js';
 import { AppError } from '../../domain/errors.js';
 import type { RevocationCache } from './revocation-cache.js';
+import { VerifiedTokenCache } from './verified-token-cache.js';
 
 export const ACCESS_TOKEN_TTL_S = 900;
 export const AUDIENCES = { enterprise: 'tortie:enterprise', platform: 'tortie:platform' } as const;
@@ -46,6 +49,7 @@ export class TokenService {
     private readonly clock: Clock,
     private readonly issuer: string,
     private readonly revocations: RevocationCache,
+    private readonly verified: VerifiedTokenCache = new VerifiedTokenCache(),
   ) {}
 
   /** Creates the first signing key when the database has none. */
@@ -115,8 +119,22 @@ export class TokenService {
     return this.decode(token);
   }
 
-  /** Signature (ES256 only, a known `kid`), issuer, expiry and required claims; null when any fails. */
+  /**
+   * Signature (ES256 only, a known `kid`), issuer, expiry and required claims; null when any fails.
+   * A token verified before is taken from the cache if it has not expired since.
+   */
   private async decode(token: string): Promise<AccessClaims | null> {
+    const now = this.clock.now();
+    const cached = this.verified.get(token, now);
+    if (cached) return cached;
+    const verified = await this.verifySignedClaims(token, now);
+    if (!verified) return null;
+    // the cache re-checks expiry only; we never sign `nbf`, but a token carrying one is not cached
+    if (!verified.hasNotBefore) this.verified.set(token, verified.claims);
+    return verified.claims;
+  }
+
+  private async verifySignedClaims(token: string, now: number): Promise<{ claims: AccessClaims; hasNotBefore: boolean } | null> {
     let payload: JWTPayload;
     try {
       // typ pins the token to its use (RFC 9068): a JWT our keys signed for anything else is refused
@@ -124,7 +142,7 @@ export class TokenService {
         const k = await this.keyFor(header.kid);
         if (!k) throw new joseErrors.JWKSNoMatchingKey();
         return k.publicKey;
-      }, { algorithms: ['ES256'], typ: 'at+jwt', issuer: this.issuer, currentDate: new Date(this.clock.now()) });
+      }, { algorithms: ['ES256'], typ: 'at+jwt', issuer: this.issuer, currentDate: new Date(now) });
       payload = res.payload;
     } catch (e) {
       // a bad token is a 401; a database failure while loading keys is not the caller's fault
@@ -140,7 +158,8 @@ export class TokenService {
     if (!kind || !sub || !jti || iat === undefined || exp === undefined || typeof ent !== 'string' || typeof cid !== 'string' || typeof scope !== 'string') {
       return null;
     }
-    return { kind, sub, enterpriseId: ent, clientId: cid, scope, jti, iat, exp };
+    // frozen: a cached claims object is handed to every request presenting the token
+    return { claims: Object.freeze({ kind, sub, enterpriseId: ent, clientId: cid, scope, jti, iat, exp }), hasNotBefore: payload.nbf !== undefined };
   }
 
   private async keyFor(kid: string | undefined): Promise<LoadedKey | undefined> {
@@ -170,6 +189,8 @@ export class TokenService {
         retiredAt: r.retired_at,
       });
     }
+    // a key that is gone no longer verifies anything, cached or not
+    if (this.keys.some((k) => !loaded.some((l) => l.kid === k.kid))) this.verified.clear();
     this.keys = loaded;
     this.loadedAt = now;
   }
