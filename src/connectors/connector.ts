@@ -7,7 +7,10 @@
  * service, and advances the cursor in the same database transaction.
  *
  * Every connector folder has the same file set:
- *   index.ts            the factory registered in ../registry.ts
+ *   index.ts            the factory, imported by ../registry.ts on the first validate/fetch
+ *   <name>.description.ts
+ *                       what the connector declares (describe()), importing no library: the
+ *                       registry answers describe() from it without loading the rest
  *   <name>.connector.ts the Connector implementation (network calls through the client)
  *   <name>.client.ts    the wire client (HTTP/RPC/library), endpoints from configuration
  *   <name>.mapper.ts    pure functions raw payload → SourceTransaction / PositionRecord, with a raw

@@ -13,7 +13,6 @@
  * was final at the last complete walk (the newest transaction's height, but no higher than the tip
  * less 6 blocks, so a reorganized block is read again); a later walk stops there.
  */
-import { findProvider } from '../../domain/providers.js';
 import type { PositionRecord } from '../../domain/records.js';
 import {
   PermanentConnectorError,
@@ -30,9 +29,9 @@ import { ESPLORA_PAGE_SIZE, EsploraClient } from './bitcoin.client.js';
 import { deriveAddress, parseBitcoinAddress, parseExtendedKey, type ExtendedKey } from './bitcoin.keys.js';
 import { addressesOf, bitcoinPosition, confirmedSats, mapBitcoinTx } from './bitcoin.mapper.js';
 import type { BitcoinCursor, EsploraAddress } from './bitcoin.types.js';
+import { BITCOIN_CONNECTOR_VERSION, describeBitcoin } from './bitcoin.description.js';
 
-/** Recorded as provenance on every record (bump when the mapping changes). */
-export const BITCOIN_CONNECTOR_VERSION = 'bitcoin-esplora/1.0.0';
+export { BITCOIN_CONNECTOR_VERSION };
 
 /** BIP44's gap limit: derivation stops after this many consecutive unused addresses. */
 export const GAP_LIMIT = 20;
@@ -65,13 +64,7 @@ export class BitcoinConnector implements Connector {
   }
 
   describe(): ConnectorDescription {
-    return {
-      provider_id: 'bitcoin',
-      version: BITCOIN_CONNECTOR_VERSION,
-      connection_types: ['wallet'],
-      credential_fields: findProvider('bitcoin')?.credential_fields ?? [],
-      capabilities: { balances: true, transactions: true, as_of: true },
-    };
+    return describeBitcoin();
   }
 
   /** Checks address checksums and the extended key's form (no network call). */

@@ -20,7 +20,6 @@
  * range (node mode) or a bounded number of explorer rows, so long histories show progress.
  */
 import { erc20Abi, erc20Abi_bytes32, getAddress, hexToString, parseAbiItem, type PublicClient } from 'viem';
-import { findProvider } from '../../domain/providers.js';
 import type { PositionRecord } from '../../domain/records.js';
 import {
   PermanentConnectorError,
@@ -37,9 +36,9 @@ import {
 import { EtherscanClient, EvmRpc, toConnectorError } from './evm.client.js';
 import { factsFromExplorer, fallbackSymbol, mapEvmTransaction, nativePosition, tokenPosition, transfersFromLogs } from './evm.mapper.js';
 import type { EtherscanTokenTxRow, EtherscanTxRow, EvmChainConfig, EvmCursor, EvmTxFacts, TokenMeta } from './evm.types.js';
+import { EVM_CONNECTOR_VERSION, describeEvm } from './evm.description.js';
 
-/** Recorded as provenance on every record (bump when the mapping changes). */
-export const EVM_CONNECTOR_VERSION = 'evm-viem/1.0.0';
+export { EVM_CONNECTOR_VERSION };
 
 const TRANSFER_EVENT = parseAbiItem('event Transfer(address indexed from, address indexed to, uint256 value)');
 
@@ -115,15 +114,7 @@ export class EvmConnector implements Connector {
   }
 
   describe(): ConnectorDescription {
-    const id = this.o.chain.providerId;
-    return {
-      provider_id: id,
-      version: EVM_CONNECTOR_VERSION,
-      connection_types: ['wallet'],
-      credential_fields: findProvider(id)?.credential_fields ?? [{ name: 'address', label: 'Wallet address', secret: false, required: true }],
-      // internal (trace-level) native transfers are not seen, so history cannot promise past holdings
-      capabilities: { balances: true, transactions: true, as_of: false },
-    };
+    return describeEvm(this.o.chain.providerId);
   }
 
   /** Checks the addresses only (EIP-55): no network call, so an account can be added before the node is reachable. */

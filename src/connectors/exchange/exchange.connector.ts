@@ -4,7 +4,6 @@
  * stream (deposits, withdrawals, ledger, trades…), one exchange request per page, with a cursor
  * that keeps a since-position per stream so a later sync continues where the last one stopped.
  */
-import { findProvider } from '../../domain/providers.js';
 import type { PositionRecord } from '../../domain/records.js';
 import {
   PermanentConnectorError,
@@ -20,9 +19,9 @@ import { ExchangeClient, type ExchangeClientOptions } from './exchange.client.js
 import { mapLedgerEntry, mapTrade, mapTransfer, mergeBalances } from './exchange.mapper.js';
 import type { ExchangeCursor, RawLedgerEntry, RawMarket, StreamKind, StreamState } from './exchange.types.js';
 import { DAY_MS, type ExchangeQuirks, type StreamPlan } from './quirks/quirks.js';
+import { EXCHANGE_CONNECTOR_VERSION, describeExchange } from './exchange.description.js';
 
-/** Recorded as provenance on every record (bump when the mapping changes). */
-export const EXCHANGE_CONNECTOR_VERSION = 'exchange-ccxt/1.0.0';
+export { EXCHANGE_CONNECTOR_VERSION };
 
 /** Quote currencies worth walking for a held base asset even when the quote was never held. */
 const COMMON_QUOTES = new Set(['USDT', 'USDC', 'BUSD', 'FDUSD', 'BTC', 'ETH', 'BNB', 'USD', 'EUR', 'GBP', 'TRY']);
@@ -57,14 +56,7 @@ export class ExchangeConnector implements Connector {
   }
 
   describe(): ConnectorDescription {
-    const q = this.o.quirks;
-    return {
-      provider_id: q.id,
-      version: EXCHANGE_CONNECTOR_VERSION,
-      connection_types: ['api_key'],
-      credential_fields: findProvider(q.id)?.credential_fields ?? [],
-      capabilities: { balances: true, transactions: true, as_of: q.completeHistory, detects_key_permissions: Boolean(q.permissions) },
-    };
+    return describeExchange(this.o.quirks);
   }
 
   async validate(connection: Connection, ctx: ConnectorContext): Promise<void> {

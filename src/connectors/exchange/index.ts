@@ -5,9 +5,9 @@
 import type { ConnectorEndpoints, ConnectorFactory } from '../connector.js';
 import { ExchangeConnector, type ExchangeConnectorOptions } from './exchange.connector.js';
 import { EXCHANGE_QUIRKS } from './quirks/index.js';
+import { EXCHANGE_PROVIDER_IDS } from './exchange.description.js';
 
-/** The provider ids served by the ccxt exchange connector. */
-export const EXCHANGE_PROVIDER_IDS = Object.keys(EXCHANGE_QUIRKS);
+export { EXCHANGE_PROVIDER_IDS };
 
 /**
  * The factory for one exchange: its base URL comes from `endpoints.exchange[providerId]`

@@ -6,7 +6,6 @@
  * column, or a content hash of the row, so importing the same file twice changes nothing.
  */
 import { createHash } from 'node:crypto';
-import { findProvider } from '../../domain/providers.js';
 import type { PositionRecord } from '../../domain/records.js';
 import {
   PermanentConnectorError,
@@ -20,9 +19,9 @@ import {
 import { parseCsv, type CsvRecord } from './csv.client.js';
 import { dedupe, detectFormat, impliedBalances, mapRows } from './csv.mapper.js';
 import { CSV_FORMATS, type CsvFormat, type CsvImport, type CsvRow } from './csv.types.js';
+import { CSV_CONNECTOR_VERSION, describeCsv } from './csv.description.js';
 
-/** Recorded as provenance on every record. */
-export const CSV_CONNECTOR_VERSION = 'csv-import/1.0.0';
+export { CSV_CONNECTOR_VERSION };
 
 /** Rows before the header that an export may carry (Coinbase's "Transactions / User, …" preamble). */
 const MAX_PREAMBLE = 10;
@@ -82,13 +81,7 @@ export function importCsv(file: { format: string; content: Buffer }): CsvImport 
 /** The `csv` provider's connector. */
 export class CsvConnector implements Connector {
   describe(): ConnectorDescription {
-    return {
-      provider_id: 'csv',
-      version: CSV_CONNECTOR_VERSION,
-      connection_types: ['file'],
-      credential_fields: findProvider('csv')?.credential_fields ?? [],
-      capabilities: { balances: true, transactions: true, as_of: true },
-    };
+    return describeCsv();
   }
 
   /** The import report of a connection's file (`{ format, imported, rejected, skipped, sha256 }`). */

@@ -3,14 +3,14 @@
  * demo, development, Connect and load tests. History pages of `pageSize` records.
  */
 import type { PositionRecord } from '../../domain/records.js';
-import { findProvider } from '../../domain/providers.js';
 import type { SandboxProviderId } from '../../sandbox/sandbox-assets.js';
 import type { Connection, Connector, ConnectorCursor, ConnectorDescription, TransactionsPage } from '../connector.js';
 import { SandboxClient } from './sandbox.client.js';
 import { toSourceTransaction } from './sandbox.mapper.js';
 import type { SandboxCursor } from './sandbox.types.js';
+import { SANDBOX_VERSION, describeSandbox } from './sandbox.description.js';
 
-export const SANDBOX_VERSION = 'sandbox/1';
+export { SANDBOX_VERSION };
 
 export class SandboxConnector implements Connector {
   private readonly client: SandboxClient;
@@ -23,14 +23,7 @@ export class SandboxConnector implements Connector {
   }
 
   describe(): ConnectorDescription {
-    const p = findProvider(this.providerId)!;
-    return {
-      provider_id: this.providerId,
-      version: SANDBOX_VERSION,
-      connection_types: p.connection_types,
-      credential_fields: p.credential_fields,
-      capabilities: { balances: true, transactions: true, as_of: true },
-    };
+    return describeSandbox(this.providerId);
   }
 
   async validate(c: Connection): Promise<void> {

@@ -13,7 +13,6 @@
  * signatures would cover the rest and is not done.
  */
 import { base58 } from '@scure/base';
-import { findProvider } from '../../domain/providers.js';
 import type { PositionRecord } from '../../domain/records.js';
 import {
   PermanentConnectorError,
@@ -29,9 +28,9 @@ import {
 import { SolanaRpc, TOKEN_2022_PROGRAM_ID, TOKEN_PROGRAM_ID } from './solana.client.js';
 import { mapSolanaTransaction, solPosition, splPositions } from './solana.mapper.js';
 import type { ParsedTokenAccount, SolanaCursor } from './solana.types.js';
+import { SOLANA_CONNECTOR_VERSION, describeSolana } from './solana.description.js';
 
-/** Recorded as provenance on every record (bump when the mapping changes). */
-export const SOLANA_CONNECTOR_VERSION = 'solana-rpc/1.0.0';
+export { SOLANA_CONNECTOR_VERSION };
 
 export interface SolanaConnectorOptions {
   /** `TORTIE_RPC_SOLANA`; null when not configured. */
@@ -66,14 +65,7 @@ export class SolanaConnector implements Connector {
   }
 
   describe(): ConnectorDescription {
-    return {
-      provider_id: 'solana',
-      version: SOLANA_CONNECTOR_VERSION,
-      connection_types: ['wallet'],
-      credential_fields: findProvider('solana')?.credential_fields ?? [],
-      // transfers into token accounts that never name the owner are not seen (see above)
-      capabilities: { balances: true, transactions: true, as_of: false },
-    };
+    return describeSolana();
   }
 
   /** Checks the addresses' form (base58, 32 bytes); no network call. */
