@@ -14,7 +14,6 @@
  * Every state-changing request carries a CSRF token derived from the session (HMAC), checked here.
  */
 import { createHash, createHmac, randomInt, timingSafeEqual } from 'node:crypto';
-import { isAddress } from 'viem';
 import { AppError } from '../../domain/errors.js';
 import { findProvider } from '../../domain/providers.js';
 import type { Connection } from '../../connectors/connector.js';
@@ -22,6 +21,7 @@ import type { Clock } from '../../lib/clock.js';
 import { isoOf } from '../../lib/clock.js';
 import type { CryptoEnvelope } from '../../lib/crypto-envelope.js';
 import { randomToken, uuidv7 } from '../../lib/ids.js';
+import { isEvmAddress } from '../../lib/evm-address.js';
 import type { ConnectRepository, ConnectSessionRow, PendingAccountRow } from '../../repositories/connect.repository.js';
 import type { EnterprisesRepository } from '../../repositories/enterprises.repository.js';
 import type { InvitationsRepository } from '../../repositories/invitations.repository.js';
@@ -394,7 +394,7 @@ function toConnection(providerName: string, networks: string[], c: ConnectSource
       if (!addresses.length && !xpub) throw AppError.badRequest('address', 'Enter a wallet address.');
       if (networks.some((n) => EVM_NETWORKS.has(n))) {
         for (const a of addresses) {
-          if (!isAddress(a, { strict: true })) throw AppError.badRequest('address', `${a.slice(0, 60)} is not a valid ${providerName} address: it must be 0x followed by 40 hexadecimal characters, with a correct checksum if it mixes upper and lower case.`);
+          if (!isEvmAddress(a)) throw AppError.badRequest('address', `${a.slice(0, 60)} is not a valid ${providerName} address: it must be 0x followed by 40 hexadecimal characters, with a correct checksum if it mixes upper and lower case.`);
         }
       }
       return { type: 'wallet', addresses, ...(xpub ? { xpub } : {}) };
