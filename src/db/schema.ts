@@ -339,6 +339,38 @@ export interface InvitationsTable {
   user_id: string | null;
 }
 
+/**
+ * Maintained counters of /stats/users (SPEC §5.9), one row per enterprise that has had a user:
+ * updated in the same transaction as every write that changes them (repositories/stats-counters.ts).
+ */
+export interface StatsUserCountsTable {
+  enterprise_id: string;
+  /** Non-erased users. */
+  total: number;
+  /** Users neither deactivated nor erased. */
+  active: number;
+  /** Active users with at least one account whose status is not `disconnected`. */
+  with_accounts: number;
+}
+
+/** Non-erased users per UTC day of `consented_at` (the whole days of `new_last_30_days`). */
+export interface StatsConsentDaysTable {
+  enterprise_id: string;
+  /** `YYYY-MM-DD` (UTC), the first ten characters of `consented_at`. */
+  day: string;
+  users: number;
+}
+
+/** Maintained counters of /stats/accounts (SPEC §5.10): active users' accounts per provider. */
+export interface StatsProviderCountsTable {
+  enterprise_id: string;
+  provider_id: string;
+  /** Accounts of active users (any status). */
+  accounts: number;
+  /** Distinct active users with an account there. */
+  users: number;
+}
+
 export interface Database {
   enterprises: EnterprisesTable;
   oauth_clients: OauthClientsTable;
@@ -362,4 +394,7 @@ export interface Database {
   connect_codes: ConnectCodesTable;
   connect_pending_accounts: ConnectPendingAccountsTable;
   invitations: InvitationsTable;
+  stats_user_counts: StatsUserCountsTable;
+  stats_consent_days: StatsConsentDaysTable;
+  stats_provider_counts: StatsProviderCountsTable;
 }

@@ -10,6 +10,7 @@ import * as m0011 from './0011-drop-unused-movement-indexes.js';
 import * as m0012 from './0012-drop-unused-time-indexes.js';
 import * as m0020 from './0020-oauth-codes.js';
 import * as m0030 from './0030-connect.js';
+import * as m0040 from './0040-stats-counters.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -33,6 +34,7 @@ const MIGRATIONS: [string, MigrationModule][] = [
   ['0012-drop-unused-time-indexes', m0012],
   ['0020-oauth-codes', m0020],
   ['0030-connect', m0030],
+  ['0040-stats-counters', m0040],
 ];
 
 export class TortieMigrationProvider implements MigrationProvider {

@@ -1,0 +1,203 @@
+/**
+ * Upkeep of the counters behind /stats/users and /stats/accounts (SPEC §5.9–10; tables created by
+ * migration 0040): every repository write that can change them calls this inside its own database
+ * transaction, so the counters are exact whenever a transaction commits.
+ *
+ * Model: each user has a **share** of the counters, a function of its row (erased, deactivated,
+ * consent day) and of its accounts (provider, `disconnected` or not) alone. A write that touches
+ * users reads their shares before and after it, and adds the difference with atomic
+ * `set x = x + delta` upserts — never a read-modify-write of a counter in JavaScript. Users created
+ * by the current transaction together with all their accounts skip the reads: their shares come
+ * from the rows being inserted (`created`), which is what keeps bulk loads fast.
+ *
+ * Concurrency on PostgreSQL (READ COMMITTED, several writers): `track` first locks the users'
+ * rows (FOR UPDATE, in id order), so two writes that touch the same user run one after the other
+ * and the second reads the first one's result as its "before". Counter rows are upserted in key
+ * order. On SQLite write transactions are IMMEDIATE: one writer at a time.
+ */
+import { Transaction, sql } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { chunks, type DbContext, type Executor } from './db-context.js';
+
+/** What a user's share depends on, from its row. */
+export interface CounterUser {
+  id: string;
+  enterprise_id: string;
+  consented_at: string;
+  deactivated: number;
+  erased_at: string | null;
+}
+
+/** What a user's share depends on, from each of its accounts. */
+export interface CounterAccount {
+  user_id: string;
+  provider_id: string;
+  status: string;
+}
+
+/** A user's contribution to the counters; null for an erased user (it counts nowhere). */
+interface Share {
+  active: boolean;
+  withAccounts: boolean;
+  /** `YYYY-MM-DD` (UTC) of `consented_at`. */
+  day: string;
+  /** Accounts per provider, counted only for an active user. */
+  providers: Map<string, number>;
+}
+
+function shareOf(u: CounterUser, accounts: readonly CounterAccount[]): Share | null {
+  if (u.erased_at !== null) return null;
+  const active = u.deactivated === 0;
+  const providers = new Map<string, number>();
+  if (active) for (const a of accounts) providers.set(a.provider_id, (providers.get(a.provider_id) ?? 0) + 1);
+  return { active, withAccounts: active && accounts.some((a) => a.status !== 'disconnected'), day: u.consented_at.slice(0, 10), providers };
+}
+
+/** Counter changes of one enterprise, summed over users; zero entries are skipped when applied. */
+class Deltas {
+  total = 0;
+  active = 0;
+  withAccounts = 0;
+  readonly days = new Map<string, number>();
+  readonly providers = new Map<string, { accounts: number; users: number }>();
+
+  add(s: Share | null, sign: 1 | -1): void {
+    if (!s) return;
+    this.total += sign;
+    if (s.active) this.active += sign;
+    if (s.withAccounts) this.withAccounts += sign;
+    this.days.set(s.day, (this.days.get(s.day) ?? 0) + sign);
+    for (const [provider, n] of s.providers) {
+      const p = this.providers.get(provider) ?? { accounts: 0, users: 0 };
+      p.accounts += sign * n;
+      p.users += sign;
+      this.providers.set(provider, p);
+    }
+  }
+}
+
+const byKey = <T>(m: Map<string, T>): [string, T][] => [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+
+export class StatsCounters {
+  constructor(private readonly ctx: DbContext) {}
+
+  /**
+   * Runs `fn` in `ex` if it is a transaction, else in a new one: the counters must commit with
+   * the rows they count.
+   */
+  inTransaction<T>(ex: Executor, fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+    return ex instanceof Transaction ? fn(ex) : this.ctx.db.transaction().execute(fn);
+  }
+
+  /**
+   * Adds the shares of users inserted by the current transaction together with **all** their
+   * accounts (none of them can have another yet), computed from the inserted rows without reading.
+   */
+  async created(trx: Transaction<Database>, users: readonly CounterUser[], accounts: readonly CounterAccount[]): Promise<void> {
+    const byUser = new Map<string, CounterAccount[]>(users.map((u) => [u.id, []]));
+    for (const a of accounts) {
+      const list = byUser.get(a.user_id);
+      if (!list) throw new Error(`account of user ${a.user_id}, who is not among the users created with it`);
+      list.push(a);
+    }
+    const deltas = new Map<string, Deltas>();
+    for (const u of users) {
+      let d = deltas.get(u.enterprise_id);
+      if (!d) deltas.set(u.enterprise_id, (d = new Deltas()));
+      d.add(shareOf(u, byUser.get(u.id) ?? []), 1);
+    }
+    for (const [enterpriseId, d] of byKey(deltas)) await this.apply(trx, enterpriseId, d);
+  }
+
+  /**
+   * Runs `fn`, a write that may change the shares of `userIds` (users of `enterpriseId`), and
+   * adds the difference of their shares after and before it. Locks the users' rows first on
+   * PostgreSQL: call it before any other write of the transaction that a concurrent user write
+   * might wait on.
+   */
+  async track<T>(trx: Transaction<Database>, enterpriseId: string, userIds: readonly string[], fn: () => Promise<T>): Promise<T> {
+    const ids = [...new Set(userIds)].sort();
+    const before = await this.shares(trx, enterpriseId, ids, true);
+    const result = await fn();
+    const after = await this.shares(trx, enterpriseId, ids, false);
+    const d = new Deltas();
+    for (const id of ids) {
+      d.add(before.get(id) ?? null, -1);
+      d.add(after.get(id) ?? null, 1);
+    }
+    await this.apply(trx, enterpriseId, d);
+    return result;
+  }
+
+  /** The current shares of some users of the enterprise (absent: unknown or erased). */
+  private async shares(trx: Transaction<Database>, enterpriseId: string, ids: readonly string[], lock: boolean): Promise<Map<string, Share | null>> {
+    const out = new Map<string, Share | null>();
+    for (const part of chunks(ids, 500)) {
+      let q = trx
+        .selectFrom('users')
+        .select(['id', 'enterprise_id', 'consented_at', 'deactivated', 'erased_at'])
+        .where('enterprise_id', '=', enterpriseId)
+        .where('id', 'in', part)
+        .orderBy('id');
+      if (lock && this.ctx.dialect === 'postgres') q = q.forUpdate();
+      const users = await q.execute();
+      if (!users.length) continue;
+      const accounts = await trx
+        .selectFrom('accounts')
+        .select(['user_id', 'provider_id', 'status'])
+        .where('enterprise_id', '=', enterpriseId)
+        .where(
+          'user_id',
+          'in',
+          users.map((u) => u.id),
+        )
+        .execute();
+      const byUser = new Map<string, CounterAccount[]>();
+      for (const a of accounts) {
+        const list = byUser.get(a.user_id);
+        if (list) list.push(a);
+        else byUser.set(a.user_id, [a]);
+      }
+      for (const u of users) out.set(u.id, shareOf({ ...u, deactivated: Number(u.deactivated) }, byUser.get(u.id) ?? []));
+    }
+    return out;
+  }
+
+  /** Adds the deltas to the enterprise's counter rows (created at the first change), in key order. */
+  private async apply(trx: Transaction<Database>, enterpriseId: string, d: Deltas): Promise<void> {
+    if (d.total || d.active || d.withAccounts) {
+      await trx
+        .insertInto('stats_user_counts')
+        .values({ enterprise_id: enterpriseId, total: d.total, active: d.active, with_accounts: d.withAccounts })
+        .onConflict((oc) =>
+          oc.column('enterprise_id').doUpdateSet({
+            total: sql`stats_user_counts.total + excluded.total`,
+            active: sql`stats_user_counts.active + excluded.active`,
+            with_accounts: sql`stats_user_counts.with_accounts + excluded.with_accounts`,
+          }),
+        )
+        .execute();
+    }
+    const days = byKey(d.days).filter(([, n]) => n !== 0);
+    for (const part of chunks(days)) {
+      await trx
+        .insertInto('stats_consent_days')
+        .values(part.map(([day, users]) => ({ enterprise_id: enterpriseId, day, users })))
+        .onConflict((oc) => oc.columns(['enterprise_id', 'day']).doUpdateSet({ users: sql`stats_consent_days.users + excluded.users` }))
+        .execute();
+    }
+    const providers = byKey(d.providers).filter(([, p]) => p.accounts !== 0 || p.users !== 0);
+    for (const part of chunks(providers)) {
+      await trx
+        .insertInto('stats_provider_counts')
+        .values(part.map(([provider_id, p]) => ({ enterprise_id: enterpriseId, provider_id, accounts: p.accounts, users: p.users })))
+        .onConflict((oc) =>
+          oc.columns(['enterprise_id', 'provider_id']).doUpdateSet({
+            accounts: sql`stats_provider_counts.accounts + excluded.accounts`,
+            users: sql`stats_provider_counts.users + excluded.users`,
+          }),
+        )
+        .execute();
+    }
+  }
+}
