@@ -4,33 +4,19 @@
  */
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import formbody from '@fastify/formbody';
-import { Ajv } from 'ajv';
-import addFormatsModule from 'ajv-formats';
 import { randomUUID } from 'node:crypto';
 import type { Container } from '../container.js';
 import { AppError } from '../domain/errors.js';
 import { errorBody, handleError } from './error-handler.js';
 import { parseQueryString } from './query.js';
 import { registerRoutes } from './routes.js';
+import { schemaControllerOptions, type SchemaCompilation } from './schema-compilers.js';
 
 export interface BuildAppOptions {
   /** Pino logger options or false; tests pass false or a stream. */
   logger?: FastifyServerOptions['logger'];
-}
-
-// ajv-formats is CommonJS with a default export
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
-
-function makeAjv(coerce: boolean): Ajv {
-  const ajv = new Ajv({
-    coerceTypes: coerce ? true : false,
-    useDefaults: true,
-    removeAdditional: false,
-    allErrors: false,
-    strict: false,
-  });
-  addFormats(ajv);
-  return ajv;
+  /** When route schemas compile: on first use (default, a fast start), or all while building. */
+  schemas?: SchemaCompilation;
 }
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -45,12 +31,9 @@ export async function buildApp(deps: Container, options: BuildAppOptions = {}): 
       return typeof h === 'string' && REQUEST_ID_RE.test(h) ? h : randomUUID();
     },
     logController: new LogController({ requestIdLogLabel: 'request_id' }),
+    // query strings and path params are coerced from text; JSON bodies are validated strictly
+    schemaController: schemaControllerOptions(options.schemas ?? 'lazy'),
   });
-
-  // Query strings and path params are coerced from text; JSON bodies are validated strictly.
-  const coercing = makeAjv(true);
-  const strict = makeAjv(false);
-  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema));
 
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('X-Request-Id', request.id);
