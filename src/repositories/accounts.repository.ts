@@ -1,7 +1,8 @@
 /** Accounts (a user's connection to one provider). Reads are scoped by enterprise. */
 import type { Selectable } from 'kysely';
 import type { AccountsTable } from '../db/schema.js';
-import type { DbContext, Executor } from './db-context.js';
+import { chunks, type DbContext, type Executor } from './db-context.js';
+import { StatsCounters } from './stats-counters.js';
 
 export type AccountRow = Selectable<AccountsTable>;
 
@@ -30,15 +31,16 @@ export interface AccountFilters {
   statuses?: string[];
 }
 
-export class AccountsRepository {
-  constructor(private readonly ctx: DbContext) {}
-
-  async create(accounts: readonly NewAccount[], ex: Executor = this.ctx.db): Promise<void> {
-    if (!accounts.length) return;
+/**
+ * Inserts account rows and nothing else: callers keep the stats counters (`AccountsRepository.create`,
+ * `UsersRepository.create`).
+ */
+export async function insertAccounts(ex: Executor, accounts: readonly NewAccount[]): Promise<void> {
+  for (const part of chunks(accounts)) {
     await ex
       .insertInto('accounts')
       .values(
-        accounts.map((a) => ({
+        part.map((a) => ({
           id: a.id,
           enterprise_id: a.enterprise_id,
           user_id: a.user_id,
@@ -57,6 +59,33 @@ export class AccountsRepository {
         })),
       )
       .execute();
+  }
+}
+
+export class AccountsRepository {
+  private readonly counters: StatsCounters;
+
+  constructor(private readonly ctx: DbContext) {
+    this.counters = new StatsCounters(ctx);
+  }
+
+  /**
+   * Adds accounts to existing users of one enterprise, with the stats counters, in one transaction
+   * (`ex`'s, or a new one). New users with their first accounts: `UsersRepository.create`.
+   */
+  async create(accounts: readonly NewAccount[], ex: Executor = this.ctx.db): Promise<void> {
+    const first = accounts[0];
+    if (!first) return;
+    const enterpriseId = first.enterprise_id;
+    if (accounts.some((a) => a.enterprise_id !== enterpriseId)) throw new Error('AccountsRepository.create: accounts of one enterprise at a time');
+    await this.counters.inTransaction(ex, (trx) =>
+      this.counters.track(
+        trx,
+        enterpriseId,
+        accounts.map((a) => a.user_id),
+        () => insertAccounts(trx, accounts),
+      ),
+    );
   }
 
   /**
@@ -85,13 +114,14 @@ export class AccountsRepository {
 
   /**
    * Removes accounts of one user with everything synced from them (movements, transactions,
-   * positions, sync jobs, refreshes) in one transaction; the sealed credentials go with the row.
+   * positions, sync jobs, refreshes) and updates the stats counters, in one transaction; the sealed
+   * credentials go with the row.
    * Transactions of the user's other accounts that named a removed account as counterparty lose the
    * reference. Returns the ids removed (only the user's own: others' ids are ignored).
    */
   async removeForUser(enterpriseId: string, userId: string, accountIds: readonly string[]): Promise<string[]> {
     if (!accountIds.length) return [];
-    return this.ctx.db.transaction().execute(async (trx) => {
+    return this.ctx.db.transaction().execute((trx) => this.counters.track(trx, enterpriseId, [userId], async () => {
       const owned = await trx
         .selectFrom('accounts')
         .select('id')
@@ -118,6 +148,6 @@ export class AccountsRepository {
       await trx.deleteFrom('platform_refreshes').where('enterprise_id', '=', enterpriseId).where('account_id', 'in', ids).execute();
       await trx.deleteFrom('accounts').where('enterprise_id', '=', enterpriseId).where('id', 'in', ids).execute();
       return ids;
-    });
+    }));
   }
 }

@@ -116,12 +116,13 @@ export class ConnectRepository {
     return this.ctx.db.transaction().execute(async (trx) => {
       const r = await trx.updateTable('connect_sessions').set({ completed_at: c.nowIso }).where('id', '=', c.sessionId).where('completed_at', 'is', null).executeTakeFirst();
       if (Number(r.numUpdatedRows) !== 1) return false;
-      if (c.newUser) await this.users.create([c.newUser], trx);
+      // a new user is created with its accounts; an existing one gets them added (both keep the stats counters)
+      if (c.newUser) await this.users.create([c.newUser], trx, c.accounts);
       await this.consents.create(
         [{ id: c.consent.id, enterprise_id: c.enterpriseId, user_id: c.userId, client_id: c.consent.client_id, scopes: c.consent.scopes, version: c.consent.version, consented_at: c.nowIso, revoked_at: null }],
         trx,
       );
-      await this.accounts.create(c.accounts, trx);
+      if (!c.newUser) await this.accounts.create(c.accounts, trx);
       await trx.deleteFrom('connect_pending_accounts').where('session_id', '=', c.sessionId).execute();
       if (c.invitationId) {
         await trx

@@ -7,6 +7,7 @@
 import { sql, type Selectable } from 'kysely';
 import type { SyncJobsTable } from '../db/schema.js';
 import { chunks, type DbContext, type Executor } from './db-context.js';
+import { StatsCounters } from './stats-counters.js';
 import { normalize } from '../lib/decimal.js';
 
 export type SyncJobRow = Selectable<SyncJobsTable>;
@@ -35,7 +36,11 @@ export interface AccountForSync {
 }
 
 export class SyncRepository {
-  constructor(private readonly ctx: DbContext) {}
+  private readonly counters: StatsCounters;
+
+  constructor(private readonly ctx: DbContext) {
+    this.counters = new StatsCounters(ctx);
+  }
 
   /** Queues a job unless the account already has an open one; returns the open job's id either way. */
   async enqueue(job: NewSyncJob): Promise<{ id: string; created: boolean }> {
@@ -143,25 +148,41 @@ export class SyncRepository {
     await ex.updateTable('accounts').set({ sync_cursor: cursor === null ? null : JSON.stringify(cursor) }).where('id', '=', accountId).where('enterprise_id', '=', enterpriseId).execute();
   }
 
+  /**
+   * Sets an account's sync status, unless it is `disconnected` (a disconnected account stays so).
+   * The stats counters depend on an account's status only through "disconnected or not": a change
+   * to any other status cannot move them and writes the row alone (every sync does this); a change
+   * to `disconnected` updates them in the same transaction (`ex`'s, or a new one), locking the
+   * account's user on PostgreSQL before it writes.
+   */
   async setAccountStatus(
     ex: Executor,
     enterpriseId: string,
     accountId: string,
     s: { status: string; status_cause: string | null; last_synced_at?: string; next_sync_at?: string | null; reconciliation?: unknown },
   ): Promise<void> {
-    await ex
-      .updateTable('accounts')
-      .set({
-        status: s.status,
-        status_cause: s.status_cause,
-        ...(s.last_synced_at !== undefined ? { last_synced_at: s.last_synced_at } : {}),
-        ...(s.next_sync_at !== undefined ? { next_sync_at: s.next_sync_at } : {}),
-        ...(s.reconciliation !== undefined ? { reconciliation: JSON.stringify(s.reconciliation) } : {}),
-      })
-      .where('id', '=', accountId)
-      .where('enterprise_id', '=', enterpriseId)
-      .where('status', '!=', 'disconnected')
-      .execute();
+    const update = (x: Executor) =>
+      x
+        .updateTable('accounts')
+        .set({
+          status: s.status,
+          status_cause: s.status_cause,
+          ...(s.last_synced_at !== undefined ? { last_synced_at: s.last_synced_at } : {}),
+          ...(s.next_sync_at !== undefined ? { next_sync_at: s.next_sync_at } : {}),
+          ...(s.reconciliation !== undefined ? { reconciliation: JSON.stringify(s.reconciliation) } : {}),
+        })
+        .where('id', '=', accountId)
+        .where('enterprise_id', '=', enterpriseId)
+        .where('status', '!=', 'disconnected')
+        .execute();
+    if (s.status !== 'disconnected') {
+      await update(ex);
+      return;
+    }
+    await this.counters.inTransaction(ex, async (trx) => {
+      const owner = await trx.selectFrom('accounts').select('user_id').where('id', '=', accountId).where('enterprise_id', '=', enterpriseId).executeTakeFirst();
+      if (owner) await this.counters.track(trx, enterpriseId, [owner.user_id], () => update(trx));
+    });
   }
 
   /** Accounts due for a scheduled sync: connected, with stored credentials, of active users. */

@@ -4,6 +4,8 @@
 import { sql, type Expression, type Selectable, type SqlBool } from 'kysely';
 import type { UsersTable } from '../db/schema.js';
 import type { DbContext, Executor } from './db-context.js';
+import { insertAccounts, type NewAccount } from './accounts.repository.js';
+import { StatsCounters } from './stats-counters.js';
 
 export type UserRow = Selectable<UsersTable>;
 
@@ -47,28 +49,36 @@ export interface NewUser {
 }
 
 export class UsersRepository {
-  constructor(private readonly ctx: DbContext) {}
+  private readonly counters: StatsCounters;
 
-  async create(users: readonly NewUser[], ex: Executor = this.ctx.db): Promise<void> {
+  constructor(private readonly ctx: DbContext) {
+    this.counters = new StatsCounters(ctx);
+  }
+
+  /**
+   * Creates users, each with all of its first accounts (`accounts`, every one owned by one of
+   * `users`), and adds them to the stats counters, in one transaction (`ex`'s, or a new one).
+   */
+  async create(users: readonly NewUser[], ex: Executor = this.ctx.db, accounts: readonly NewAccount[] = []): Promise<void> {
     if (!users.length) return;
-    await ex
-      .insertInto('users')
-      .values(
-        users.map((u) => ({
-          id: u.id,
-          enterprise_id: u.enterprise_id,
-          email: u.email,
-          email_lower: u.email.toLowerCase(),
-          full_name: u.full_name,
-          consented_at: u.consented_at,
-          deactivated_on: u.deactivated_on ?? null,
-          deactivated: u.deactivated_on ? 1 : 0,
-          erased_at: null,
-          tokens_revoked_before: null,
-          created_at: u.created_at,
-        })),
-      )
-      .execute();
+    const rows = users.map((u) => ({
+      id: u.id,
+      enterprise_id: u.enterprise_id,
+      email: u.email,
+      email_lower: u.email.toLowerCase(),
+      full_name: u.full_name,
+      consented_at: u.consented_at,
+      deactivated_on: u.deactivated_on ?? null,
+      deactivated: u.deactivated_on ? 1 : 0,
+      erased_at: null,
+      tokens_revoked_before: null,
+      created_at: u.created_at,
+    }));
+    await this.counters.inTransaction(ex, async (trx) => {
+      await trx.insertInto('users').values(rows).execute();
+      await insertAccounts(trx, accounts);
+      await this.counters.created(trx, rows, accounts);
+    });
   }
 
   /**
@@ -140,8 +150,8 @@ export class UsersRepository {
   /**
    * Deactivates a user in one transaction (SPEC §5.6): `deactivated` and `deactivated_on` (kept
    * from a first deactivation), every token issued until `nowIso` revoked, consent revoked, its
-   * accounts `disconnected` with their stored credentials destroyed. History is kept. Returns the
-   * updated row, or undefined for an unknown (or erased) user.
+   * accounts `disconnected` with their stored credentials destroyed, the stats counters updated.
+   * History is kept. Returns the updated row, or undefined for an unknown (or erased) user.
    */
   async deactivate(enterpriseId: string, userId: string, today: string, nowIso: string): Promise<UserRow | undefined> {
     return this.ctx.db.transaction().execute(async (trx) => {
@@ -149,19 +159,21 @@ export class UsersRepository {
       if (!u) return undefined;
       // a repeated call changes nothing: the first deactivation's day and token cutoff stay
       const tokensRevokedBefore = u.deactivated === 1 && u.tokens_revoked_before ? u.tokens_revoked_before : nowIso;
-      await trx
-        .updateTable('users')
-        .set({ deactivated: 1, deactivated_on: u.deactivated_on ?? today, tokens_revoked_before: tokensRevokedBefore })
-        .where('id', '=', userId)
-        .where('enterprise_id', '=', enterpriseId)
-        .execute();
-      await trx.updateTable('consents').set({ revoked_at: nowIso }).where('enterprise_id', '=', enterpriseId).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
-      await trx
-        .updateTable('accounts')
-        .set({ status: 'disconnected', status_cause: null, credentials_enc: null, next_sync_at: null })
-        .where('enterprise_id', '=', enterpriseId)
-        .where('user_id', '=', userId)
-        .execute();
+      await this.counters.track(trx, enterpriseId, [userId], async () => {
+        await trx
+          .updateTable('users')
+          .set({ deactivated: 1, deactivated_on: u.deactivated_on ?? today, tokens_revoked_before: tokensRevokedBefore })
+          .where('id', '=', userId)
+          .where('enterprise_id', '=', enterpriseId)
+          .execute();
+        await trx.updateTable('consents').set({ revoked_at: nowIso }).where('enterprise_id', '=', enterpriseId).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
+        await trx
+          .updateTable('accounts')
+          .set({ status: 'disconnected', status_cause: null, credentials_enc: null, next_sync_at: null })
+          .where('enterprise_id', '=', enterpriseId)
+          .where('user_id', '=', userId)
+          .execute();
+      });
       return { ...u, deactivated: 1, deactivated_on: u.deactivated_on ?? today, tokens_revoked_before: tokensRevokedBefore };
     });
   }
@@ -171,30 +183,32 @@ export class UsersRepository {
    * accounts (with their credentials), consents, authorization codes, refresh tokens, the access
    * log and Platform refreshes are deleted; the user row stays only as a
    * tombstone (erased, deactivated, no e-mail or name, tokens revoked), so the same e-mail can
-   * consent again as a new user. Returns the row as it was before erasure (deactivated), or
-   * undefined for an unknown (or already erased) user.
+   * consent again as a new user; the user leaves the stats counters. Returns the row as it was
+   * before erasure (deactivated), or undefined for an unknown (or already erased) user.
    */
   async erase(enterpriseId: string, userId: string, today: string, nowIso: string): Promise<UserRow | undefined> {
     return this.ctx.db.transaction().execute(async (trx) => {
       const u = await this.lockedUser(trx, enterpriseId, userId);
       if (!u) return undefined;
-      const txSeqs = trx.selectFrom('transactions').select('seq').where('enterprise_id', '=', enterpriseId).where('user_id', '=', userId);
-      await trx.deleteFrom('transaction_movements').where('transaction_seq', 'in', txSeqs).execute();
-      await trx.deleteFrom('transactions').where('enterprise_id', '=', enterpriseId).where('user_id', '=', userId).execute();
-      await trx.deleteFrom('asset_positions').where('enterprise_id', '=', enterpriseId).where('user_id', '=', userId).execute();
-      await trx.deleteFrom('accounts').where('enterprise_id', '=', enterpriseId).where('user_id', '=', userId).execute();
-      await trx.deleteFrom('consents').where('enterprise_id', '=', enterpriseId).where('user_id', '=', userId).execute();
-      // the user's grants, access log and refreshes go too (their access tokens die with tokens_revoked_before)
-      await trx.deleteFrom('oauth_codes').where('enterprise_id', '=', enterpriseId).where('user_id', '=', userId).execute();
-      await trx.deleteFrom('refresh_tokens').where('enterprise_id', '=', enterpriseId).where('user_id', '=', userId).execute();
-      await trx.deleteFrom('access_log').where('enterprise_id', '=', enterpriseId).where('user_id', '=', userId).execute();
-      await trx.deleteFrom('platform_refreshes').where('enterprise_id', '=', enterpriseId).where('user_id', '=', userId).execute();
-      await trx
-        .updateTable('users')
-        .set({ email: null, email_lower: null, full_name: null, erased_at: nowIso, deactivated: 1, deactivated_on: u.deactivated_on ?? today, tokens_revoked_before: nowIso })
-        .where('id', '=', userId)
-        .where('enterprise_id', '=', enterpriseId)
-        .execute();
+      await this.counters.track(trx, enterpriseId, [userId], async () => {
+        const txSeqs = trx.selectFrom('transactions').select('seq').where('enterprise_id', '=', enterpriseId).where('user_id', '=', userId);
+        await trx.deleteFrom('transaction_movements').where('transaction_seq', 'in', txSeqs).execute();
+        await trx.deleteFrom('transactions').where('enterprise_id', '=', enterpriseId).where('user_id', '=', userId).execute();
+        await trx.deleteFrom('asset_positions').where('enterprise_id', '=', enterpriseId).where('user_id', '=', userId).execute();
+        await trx.deleteFrom('accounts').where('enterprise_id', '=', enterpriseId).where('user_id', '=', userId).execute();
+        await trx.deleteFrom('consents').where('enterprise_id', '=', enterpriseId).where('user_id', '=', userId).execute();
+        // the user's grants, access log and refreshes go too (their access tokens die with tokens_revoked_before)
+        await trx.deleteFrom('oauth_codes').where('enterprise_id', '=', enterpriseId).where('user_id', '=', userId).execute();
+        await trx.deleteFrom('refresh_tokens').where('enterprise_id', '=', enterpriseId).where('user_id', '=', userId).execute();
+        await trx.deleteFrom('access_log').where('enterprise_id', '=', enterpriseId).where('user_id', '=', userId).execute();
+        await trx.deleteFrom('platform_refreshes').where('enterprise_id', '=', enterpriseId).where('user_id', '=', userId).execute();
+        await trx
+          .updateTable('users')
+          .set({ email: null, email_lower: null, full_name: null, erased_at: nowIso, deactivated: 1, deactivated_on: u.deactivated_on ?? today, tokens_revoked_before: nowIso })
+          .where('id', '=', userId)
+          .where('enterprise_id', '=', enterpriseId)
+          .execute();
+      });
       return { ...u, deactivated: 1, deactivated_on: u.deactivated_on ?? today };
     });
   }

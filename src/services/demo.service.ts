@@ -228,15 +228,16 @@ export class DemoService {
       b.accounts.map((a) => ({ ...a.row, credentials_enc: a.credentials ? this.d.envelope.seal(JSON.stringify(a.credentials), a.row.id) : null })),
     );
     await this.d.transact(async (ex) => {
+      // users with all their accounts: their stats counters are added from these rows, without reads
       await this.d.users.create(
         batch.map((b) => b.user),
         ex,
+        accounts,
       );
       await this.d.consents.create(
         batch.map((b) => b.consent),
         ex,
       );
-      for (let i = 0; i < accounts.length; i += 500) await this.d.accounts.create(accounts.slice(i, i + 500), ex);
       for (const b of batch) {
         for (const l of b.ledgers) {
           await this.d.ledger.upsertTransactions(ex, l.scope, l.transactions, nowIso, (r) => uuidv7(Date.parse(r.timestamp), random));
