@@ -10,6 +10,7 @@ import type { PositionRecord, TransactionRecord } from '../src/domain/records.js
 import { TRADE_TYPES } from '../src/domain/transactions.js';
 import { DAY_MS, isoOf } from '../src/lib/clock.js';
 import { DecimalSum, abs, cmp, isPositive, mul } from '../src/lib/decimal.js';
+import { StatsCounters } from '../src/repositories/stats-counters.js';
 
 const NOW = Date.parse('2026-06-15T12:00:00.000Z');
 const BTC = 'bitcoin';
@@ -64,8 +65,14 @@ async function seedPlan(t: TestEnv, enterpriseId: string, plan: UserPlan[]): Pro
     }
     if (p.erased) {
       // what erasure leaves: a tombstone (the purge of its data is not this suite's concern, so
-      // the rows left behind also prove the stats ignore an erased user's leftovers)
-      await t.deps.ctx.db.updateTable('users').set({ erased_at: isoOf(t.clock.now()), email: null, email_lower: null, full_name: null }).where('id', '=', id).execute();
+      // the rows left behind also prove the stats ignore an erased user's leftovers), counted out
+      // of the stats counters as the repositories do
+      const counters = new StatsCounters(t.deps.ctx);
+      await t.deps.ctx.db.transaction().execute((trx) =>
+        counters.track(trx, enterpriseId, [id], () =>
+          trx.updateTable('users').set({ erased_at: isoOf(t.clock.now()), email: null, email_lower: null, full_name: null }).where('id', '=', id).execute(),
+        ),
+      );
     }
     out.push({ id, deactivated: !!p.deactivated, erased: !!p.erased, consentedAt, accounts });
   }

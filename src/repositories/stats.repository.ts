@@ -3,17 +3,19 @@
  * stats describe **active** users only (not deactivated, not erased), except the user counts,
  * which count every non-erased user.
  *
- * Design: these are well-indexed aggregate queries, not maintained counters. Users and accounts
- * are counted from covering indexes, the balance groups positions (never transactions), and the
- * top-traded-assets query reads only the trade rows of `transaction_movements` inside the time
- * window (the partial index `movements_enterprise_trade_window`). Maintained aggregates would make reads O(1) but
- * would have to be updated in the same database transaction as every ledger write, deactivation
- * and erasure; we will add them only if measurements at 10M transactions ask for it.
+ * Design: the user and account counts read **maintained counters** (migration 0040), kept exact by
+ * the repositories in the same transaction as every write that changes them
+ * (`stats-counters.ts`): aggregate queries over `users` and `accounts` read every row of the
+ * enterprise, as many as a full scan (issue #5 measured them at 1–4× a full scan). The balance
+ * groups positions (never transactions), and the top-traded-assets query reads only the trade
+ * rows of `transaction_movements` inside the time window (the partial index
+ * `movements_enterprise_trade_window`): both are well-indexed queries over what they total.
  *
  * Decimals are summed exactly in SQL (`numeric` on PostgreSQL, the registered `dec_sum` on SQLite)
  * and never compared or ordered as floats: ordering by value happens in the service.
  */
 import { sql, type RawBuilder } from 'kysely';
+import { DAY_MS, isoOf } from '../lib/clock.js';
 import { normalize } from '../lib/decimal.js';
 import { chunks, type DbContext } from './db-context.js';
 
@@ -21,6 +23,7 @@ export interface UserCounts {
   total: number;
   active: number;
   deactivated: number;
+  with_accounts: number;
   new_last_30_days: number;
 }
 
@@ -61,48 +64,44 @@ export class StatsRepository {
   constructor(private readonly ctx: DbContext) {}
 
   /**
-   * Non-erased users: all, active, deactivated, and those whose `consented_at` lies in
-   * `[sinceIso, nowIso]`.
+   * Non-erased users: all, active, deactivated, active with an account that is not
+   * `disconnected`, and those whose `consented_at` lies in `[sinceIso, nowIso]`, from the counters.
+   * The window's whole UTC days are summed from `stats_consent_days`; its two partial edge days
+   * (from `sinceIso` to the end of its day, from the start of `nowIso`'s day to `nowIso`) are
+   * counted in `users_enterprise_state`, reading only the index entries of those two ranges.
    */
   async userCounts(enterpriseId: string, sinceIso: string, nowIso: string): Promise<UserCounts> {
-    const r = await this.ctx.db
-      .selectFrom('users')
-      .select((eb) => [
-        eb.fn.countAll().as('total'),
-        sql<number | string | null>`sum(case when deactivated = 0 then 1 else 0 end)`.as('active'),
-        sql<number | string | null>`sum(case when consented_at >= ${sinceIso} and consented_at <= ${nowIso} then 1 else 0 end)`.as('recent'),
-      ])
-      .where('enterprise_id', '=', enterpriseId)
-      .where('erased_at', 'is', null)
-      .executeTakeFirstOrThrow();
-    const total = Number(r.total);
-    const active = Number(r.active ?? 0);
-    return { total, active, deactivated: total - active, new_last_30_days: Number(r.recent ?? 0) };
+    const firstDay = sinceIso.slice(0, 10);
+    const lastDay = nowIso.slice(0, 10);
+    const edge = (from: string, to: RawBuilder<unknown>) =>
+      sql<number | string>`(select count(*) from users u
+         where u.enterprise_id = ${enterpriseId} and u.erased_at is null and u.deactivated in (0, 1)
+           and u.consented_at >= ${from} and ${to})`;
+    // two disjoint edges, or one when the window lies within a day
+    const sameDay = firstDay === lastDay;
+    const firstEdge = edge(sinceIso, sameDay ? sql`u.consented_at <= ${nowIso}` : sql`u.consented_at < ${isoOf(Date.parse(firstDay) + DAY_MS)}`);
+    const lastEdge = sameDay ? sql<number>`0` : edge(`${lastDay}T00:00:00.000Z`, sql`u.consented_at <= ${nowIso}`);
+    const r = await sql<{ total: number | string | null; active: number | string | null; with_accounts: number | string | null; days: number | string | null; first_edge: number | string; last_edge: number | string }>`
+      select (select total from stats_user_counts where enterprise_id = ${enterpriseId}) as total,
+             (select active from stats_user_counts where enterprise_id = ${enterpriseId}) as active,
+             (select with_accounts from stats_user_counts where enterprise_id = ${enterpriseId}) as with_accounts,
+             (select sum(users) from stats_consent_days where enterprise_id = ${enterpriseId} and day > ${firstDay} and day < ${lastDay}) as days,
+             ${firstEdge} as first_edge,
+             ${lastEdge} as last_edge`.execute(this.ctx.db);
+    const x = r.rows[0];
+    const n = (v: number | string | null | undefined): number => Number(v ?? 0);
+    const total = n(x?.total);
+    const active = n(x?.active);
+    return { total, active, deactivated: total - active, with_accounts: n(x?.with_accounts), new_last_30_days: n(x?.days) + n(x?.first_edge) + n(x?.last_edge) };
   }
 
-  /** Active users with at least one account whose status is not `disconnected`. */
-  async activeUsersWithLiveAccounts(enterpriseId: string): Promise<number> {
-    const r = await this.ctx.db
-      .selectFrom('users as u')
-      .select((eb) => eb.fn.countAll().as('n'))
-      .where('u.enterprise_id', '=', enterpriseId)
-      .where('u.erased_at', 'is', null)
-      .where('u.deactivated', '=', 0)
-      .where(({ exists, selectFrom }) =>
-        exists(selectFrom('accounts as a').select(sql`1`.as('one')).whereRef('a.user_id', '=', 'u.id').where('a.status', '<>', 'disconnected')),
-      )
-      .executeTakeFirstOrThrow();
-    return Number(r.n);
-  }
-
-  /** Accounts of active users per provider (any status), with the distinct users holding them. */
+  /** Accounts of active users per provider (any status), with the distinct users holding them, from the counters. */
   async accountsByProvider(enterpriseId: string): Promise<ProviderAccountCount[]> {
     const rows = await this.ctx.db
-      .selectFrom('accounts as a')
-      .select((eb) => ['a.provider_id', eb.fn.countAll().as('accounts'), eb.fn.count('a.user_id').distinct().as('users')])
-      .where('a.enterprise_id', '=', enterpriseId)
-      .where('a.user_id', 'not in', this.inactiveUserIds(enterpriseId))
-      .groupBy('a.provider_id')
+      .selectFrom('stats_provider_counts')
+      .select(['provider_id', 'accounts', 'users'])
+      .where('enterprise_id', '=', enterpriseId)
+      .where('accounts', '>', 0)
       .execute();
     return rows.map((r) => ({ provider_id: r.provider_id, accounts: Number(r.accounts), users: Number(r.users) }));
   }

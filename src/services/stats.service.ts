@@ -89,11 +89,7 @@ export class StatsService {
   /** SPEC §5.9. `new_last_30_days`: non-erased users who consented within the 30 days up to now. */
   async users(enterpriseId: string): Promise<UserStats> {
     const now = this.clock.now();
-    const [counts, withAccounts] = await Promise.all([
-      this.stats.userCounts(enterpriseId, isoOf(now - STATS_WINDOW_MS), isoOf(now)),
-      this.stats.activeUsersWithLiveAccounts(enterpriseId),
-    ]);
-    return { total: counts.total, active: counts.active, deactivated: counts.deactivated, with_accounts: withAccounts, new_last_30_days: counts.new_last_30_days };
+    return this.stats.userCounts(enterpriseId, isoOf(now - STATS_WINDOW_MS), isoOf(now));
   }
 
   /** SPEC §5.10: most accounts first, then provider id. */
