@@ -23,7 +23,7 @@ import type { PriceService } from '../prices/price.service.js';
 import type { CryptoEnvelope } from '../lib/crypto-envelope.js';
 import type { Clock } from '../lib/clock.js';
 import { DAY_MS, isoOf } from '../lib/clock.js';
-import { uuidv7 } from '../lib/ids.js';
+import { monotonicUuidv7 } from '../lib/ids.js';
 import { AppError } from '../domain/errors.js';
 import { ensureSyntheticPrices } from '../prices/synthetic-prices.js';
 import { demoBatches, randomPool, type DemoBatchOptions, type PreparedUser } from './demo-prepare.js';
@@ -192,11 +192,12 @@ export class DemoService {
       ...BATCH,
     };
     const stats = { accounts: 0, transactions: 0, positions: 0 };
-    const random = randomPool();
+    // transaction ids are minted in write order, so the id index grows at its end
+    const newId = monotonicUuidv7(randomPool());
     let written = 0;
     await this.d.bulkLoad(async () => {
       for await (const batch of worker ? worker.batches(options) : demoBatches(options)) {
-        await this.write(batch, nowMs, random, stats);
+        await this.write(batch, nowMs, newId, stats);
         written += batch.length;
         onProgress?.({ users: written, totalUsers: users, transactions: stats.transactions, totalTransactions: users * perUser, seconds: (performance.now() - started) / 1000 });
       }
@@ -221,7 +222,7 @@ export class DemoService {
   }
 
   /** Writes a batch of users in one database transaction, through the repositories and the ledger. */
-  private async write(batch: PreparedUser[], nowMs: number, random: () => Uint8Array, stats: { accounts: number; transactions: number; positions: number }): Promise<void> {
+  private async write(batch: PreparedUser[], nowMs: number, newId: (ms: number) => string, stats: { accounts: number; transactions: number; positions: number }): Promise<void> {
     const nowIso = isoOf(nowMs);
     // sandbox API keys are sealed like real credentials (AAD = the account id)
     const accounts: NewAccount[] = batch.flatMap((b) =>
@@ -240,7 +241,7 @@ export class DemoService {
       );
       for (const b of batch) {
         for (const l of b.ledgers) {
-          await this.d.ledger.upsertTransactions(ex, l.scope, l.transactions, nowIso, (r) => uuidv7(Date.parse(r.timestamp), random));
+          await this.d.ledger.upsertTransactions(ex, l.scope, l.transactions, nowIso, () => newId(Date.now()));
           await this.d.ledger.replacePositions(ex, l.scope, l.positions, nowIso);
         }
       }

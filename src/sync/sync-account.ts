@@ -14,11 +14,14 @@ import type { Clock } from '../lib/clock.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { isoOf } from '../lib/clock.js';
-import { uuidv7 } from '../lib/ids.js';
+import { monotonicUuidv7 } from '../lib/ids.js';
 import { isZero, sum } from '../lib/decimal.js';
 import { priceTransactions } from './normalize.js';
 import { impliedBalances, reconcile } from './reconcile.js';
 import { MATCH_WINDOW_MS, matchInternalTransfers, type TransferCandidate } from './internal-transfers.js';
+
+/** New transactions' ids: minted in write order (see `monotonicUuidv7`), not from their own timestamps. */
+const mintTransactionId = monotonicUuidv7();
 
 export interface SyncResult {
   account_id: string;
@@ -93,7 +96,7 @@ export async function syncAccount(d: SyncAccountDeps, job: SyncJobRow, workerId:
       }
       const res = await d.db.transaction().execute(async (trx) => {
         if (!(await d.sync.heartbeat(trx, job.id, workerId, lease()))) throw new LeaseLostError(`lost the lease on job ${job.id}`);
-        const r = await d.ledger.upsertTransactions(trx, scope, records, now(), (rec) => uuidv7(Date.parse(rec.timestamp)));
+        const r = await d.ledger.upsertTransactions(trx, scope, records, now(), () => mintTransactionId(Date.now()));
         await d.sync.saveCursor(trx, account.enterprise_id, account.id, page.cursor);
         return r;
       });
