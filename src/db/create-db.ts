@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import pg from 'pg';
+import type { CustomTypesConfig, Pool as PgPool } from 'pg';
 import {
   CompiledQuery,
   Kysely,
@@ -25,7 +25,7 @@ import {
   sql,
 } from 'kysely';
 import type { Database } from './schema.js';
-import { TortieMigrationProvider, type DialectName } from './migrations/index.js';
+import { MIGRATION_NAMES, TortieMigrationProvider, type DialectName } from './migrations/index.js';
 import { DecimalSum, add, cmp, mul, normalize } from '../lib/decimal.js';
 
 export interface DbHandle {
@@ -183,10 +183,30 @@ function cachingStatements(sqlite: BetterSqlite3.Database, size = 256): SqliteDa
   };
 }
 
+/**
+ * The PostgreSQL pool, created on the first query. pg is imported here rather than at the top so
+ * a SQLite deployment never loads it: on Node 20 importing pg also loads undici (pg probes for
+ * Cloudflare's runtime by constructing a `Response`), tens of milliseconds of start-up (issue #5).
+ */
+async function createPgPool(connectionString: string, options: CreateDbOptions): Promise<PgPool> {
+  const { default: pg } = await import('pg');
+  const types = {
+    getTypeParser: (oid: number, format?: 'text' | 'binary') => {
+      if (oid === 20) return (v: string) => Number(v); // int8: ids and counts fit in 2^53
+      // every other type, numeric (1700) included, keeps pg's default (numeric stays a string)
+      return pg.types.getTypeParser(oid, format ?? 'text');
+    },
+  };
+  return new pg.Pool({
+    connectionString,
+    max: options.poolSize ?? 10,
+    types: types as CustomTypesConfig,
+    ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+  });
+}
+
 /** WAL pages between automatic checkpoints during a SQLite bulk load (see `bulkLoad`). */
 const BULK_LOAD_CHECKPOINT_PAGES = 65_536;
-/** SQLite page cache during a bulk load, KiB (the connection's default, 2,000 KiB, is restored after). */
-const BULK_LOAD_CACHE_KIB = 131_072;
 
 export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
   const { dialect, path } = parseDatabaseUrl(url);
@@ -206,22 +226,12 @@ export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
       // Checkpoints are rare, not off: the WAL keeps every version of every page written since the
       // last checkpoint (about 4× the data loaded, measured), so an unbounded one would need several
       // times the database's size in free disk at 10M transactions. 65,536 pages ≈ 256 MB of WAL.
-      if (loads++ === 0) {
-        sqlite.pragma(`wal_autocheckpoint = ${BULK_LOAD_CHECKPOINT_PAGES}`);
-        // Statement journals (every multi-row insert with a unique key keeps one, to undo a failing
-        // statement alone) in memory instead of a temporary file: ~10% of a load's time was their
-        // writes. And a page cache that holds the indexes' upper levels and a batch's dirty pages
-        // (the default 2 MB made every commit spill and every index descent read pages back).
-        sqlite.pragma('temp_store = MEMORY');
-        sqlite.pragma(`cache_size = -${BULK_LOAD_CACHE_KIB}`);
-      }
+      if (loads++ === 0) sqlite.pragma(`wal_autocheckpoint = ${BULK_LOAD_CHECKPOINT_PAGES}`);
       try {
         return await fn();
       } finally {
         if (--loads === 0) {
           sqlite.pragma('wal_autocheckpoint = 1000');
-          sqlite.pragma('temp_store = DEFAULT');
-          sqlite.pragma('cache_size = -2000');
           // a checkpoint at the end of the load; PASSIVE never waits for readers, and if it cannot run
           // now (another transaction of this connection is open) the next commit's checkpoint does it
           try {
@@ -233,20 +243,7 @@ export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
       }
     };
   } else {
-    const types = {
-      getTypeParser: (oid: number, format?: 'text' | 'binary') => {
-        if (oid === 20) return (v: string) => Number(v); // int8: ids and counts fit in 2^53
-        // every other type, numeric (1700) included, keeps pg's default (numeric stays a string)
-        return pg.types.getTypeParser(oid, format ?? 'text');
-      },
-    };
-    const pool = new pg.Pool({
-      connectionString: path,
-      max: options.poolSize ?? 10,
-      types: types as pg.CustomTypesConfig,
-      ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
-    });
-    db = new Kysely<Database>({ dialect: new CurrentSchemaPostgresDialect({ pool }) });
+    db = new Kysely<Database>({ dialect: new CurrentSchemaPostgresDialect({ pool: () => createPgPool(path, options) }) });
     const pgDb = db;
     bulkLoad = async <T>(fn: () => Promise<T>): Promise<T> => {
       const r = await fn();
@@ -272,10 +269,28 @@ export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
       migratorPromise = undefined; // the database may answer next time
       throw e;
     }));
+  /**
+   * True when the database has applied exactly this version's migrations, read in one query
+   * (Kysely's Migrator spends a dozen — table introspection, lock row, lock — to find that
+   * nothing is to do: a server's start-up pays this on every start). Anything else (a new
+   * database, a pending or unknown migration, another schema's table found through search_path)
+   * is left to the Migrator, which migrates or refuses as before.
+   */
+  const migrationsCurrent = async (): Promise<boolean> => {
+    const applied = await (dialect === 'postgres'
+      ? sql<{ name: string }>`select name from kysely_migration where tableoid = to_regclass(format('%I.kysely_migration', current_schema()))`
+      : sql<{ name: string }>`select name from kysely_migration`
+    )
+      .execute(db)
+      .then((r) => new Set(r.rows.map((row) => row.name)))
+      .catch(() => null); // no bookkeeping table yet: the Migrator creates it
+    return applied !== null && applied.size === MIGRATION_NAMES.length && MIGRATION_NAMES.every((n) => applied.has(n));
+  };
   return {
     db,
     dialect,
     async migrate() {
+      if (await migrationsCurrent()) return [];
       if (dialect === 'postgres' && options.schema) {
         await db.schema.createSchema(options.schema).ifNotExists().execute();
       }
@@ -284,6 +299,7 @@ export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
       return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
     },
     async pendingMigrations() {
+      if (await migrationsCurrent()) return [];
       const all = await (await migrator()).getMigrations();
       return all.filter((m) => !m.executedAt).map((m) => m.name);
     },
