@@ -1,15 +1,71 @@
-// One load scenario, in its own process (forked by bench/run.mjs): autocannon against the server
-// for a fixed duration, then the summary back over IPC. The request set is fixed by the harness.
-//   in  { url, headers, duration, connections }
+// One load scenario, in its own process (forked by bench/run.mjs), for a fixed duration; the
+// summary goes back over IPC. The request set is fixed by the harness.
+//   in  { url, headers, duration, connections, mode?: 'autocannon' | 'sequential' }
 //   out { ok: true, result } | { ok: false, error }
+//
+// autocannon: throughput under load (its latencies are whole milliseconds).
+// sequential: one keep-alive connection, one request at a time, each timed to the microsecond from
+// writing the request to the last byte of the answer — the latency of a request, not of a queue.
 import autocannon from 'autocannon';
+import http from 'node:http';
+
+function quantile(sorted, q) {
+  if (!sorted.length) return null;
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+}
+
+async function sequential(o) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const url = new URL(o.url);
+  const once = () =>
+    new Promise((resolve, reject) => {
+      const t0 = process.hrtime.bigint();
+      const req = http.get(url, { agent, headers: o.headers }, (res) => {
+        let bytes = 0;
+        res.on('data', (d) => (bytes += d.length));
+        res.on('end', () => resolve({ ms: Number(process.hrtime.bigint() - t0) / 1e6, status: res.statusCode, bytes }));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+    });
+  // warm-up: the connection, the route's first-use compilation, the caches
+  for (let i = 0; i < 20; i++) await once();
+  const xs = [];
+  let non2xx = 0;
+  let bytes = 0;
+  const start = performance.now();
+  const until = start + o.duration * 1000;
+  while (performance.now() < until) {
+    const r = await once();
+    xs.push(r.ms);
+    bytes += r.bytes;
+    if (r.status < 200 || r.status > 299) non2xx++;
+  }
+  const seconds = (performance.now() - start) / 1000;
+  agent.destroy();
+  xs.sort((a, b) => a - b);
+  return {
+    p50: quantile(xs, 0.5),
+    p99: quantile(xs, 0.99),
+    mean: xs.reduce((a, b) => a + b, 0) / xs.length,
+    max: xs[xs.length - 1],
+    rps: xs.length / seconds,
+    requests: xs.length,
+    non2xx,
+    errors: 0,
+    timeouts: 0,
+    bytesPerSecond: bytes / seconds,
+    duration: seconds,
+  };
+}
 
 process.once('message', async (o) => {
   try {
-    const r = await autocannon({ url: o.url, headers: o.headers, duration: o.duration, connections: o.connections, pipelining: 1, timeout: 30 });
-    process.send({
-      ok: true,
-      result: {
+    let result;
+    if (o.mode === 'sequential') result = await sequential(o);
+    else {
+      const r = await autocannon({ url: o.url, headers: o.headers, duration: o.duration, connections: o.connections, pipelining: 1, timeout: 30 });
+      result = {
         p50: r.latency.p50,
         p99: r.latency.p99,
         mean: r.latency.mean,
@@ -21,8 +77,9 @@ process.once('message', async (o) => {
         timeouts: r.timeouts,
         bytesPerSecond: r.throughput.average,
         duration: r.duration,
-      },
-    });
+      };
+    }
+    process.send({ ok: true, result });
   } catch (e) {
     process.send({ ok: false, error: e instanceof Error ? e.message : String(e) });
   }

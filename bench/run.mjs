@@ -4,6 +4,7 @@
 //   npm run bench -- [--dialect sqlite|postgres|both] [--users 1000] [--transactions-per-user 100]
 //                    [--database-url URL [--enterprise ID]] [--duration 10] [--connections 10]
 //                    [--ingest-users 500] [--walk-max-pages 0] [--log-level warn] [--keep]
+//                    [--only users,transactions,stats,walk,start,ingest]
 //
 // For each database it (1) takes the database given by --database-url (or BENCH_DATABASE_URL), or
 // generates a fresh one with `tortie demo` (SQLite: a file in a temporary directory; PostgreSQL: a
@@ -45,8 +46,12 @@ const { values } = parseArgs({
     'start-runs': { type: 'string', default: '3' },
     'log-level': { type: 'string', default: 'warn' },
     keep: { type: 'boolean', default: false },
+    only: { type: 'string' },
   },
 });
+const GROUPS = ['users', 'transactions', 'stats', 'walk', 'start', 'ingest'];
+const ONLY = new Set(values.only ? values.only.split(',').map((x) => x.trim()) : GROUPS);
+for (const g of ONLY) if (!GROUPS.includes(g)) throw new Error(`--only: unknown scenario group ${g} (one of ${GROUPS.join(', ')})`);
 const DIST = process.env.TORTIE_DIST ?? join(HERE, '..', 'dist');
 const distUrl = (p) => new URL(p, pathToFileURL(join(DIST, '/')).href).href;
 const MAIN = join(DIST, 'main.js');
@@ -170,12 +175,12 @@ async function tokenFor(baseUrl, creds) {
 }
 
 /** One autocannon run from another process. */
-function autocannon(url, headers, duration, connections) {
+function autocannon(url, headers, duration, connections, mode = 'autocannon') {
   return new Promise((resolve, reject) => {
     const child = fork(join(HERE, 'load.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     child.once('message', (msg) => (msg.ok ? resolve(msg.result) : reject(new Error(msg.error))));
     child.once('error', reject);
-    child.send({ url, headers, duration, connections });
+    child.send({ url, headers, duration, connections, mode });
   });
 }
 
@@ -247,13 +252,13 @@ async function benchDialect(dialect) {
       if (res.status !== 200) throw new Error(`GET ${path}: ${res.status} ${text.slice(0, 300)}`);
       return { text, json: JSON.parse(text) };
     };
-    const run = async (name, path, duration = DURATION, connections = CONNECTIONS) => {
+    const run = async (name, path, duration = DURATION, connections = CONNECTIONS, mode = 'autocannon') => {
       token = await tokenFor(server.url, creds); // tokens last 15 minutes; each scenario starts with a fresh one
       await server.ask({ type: 'rss-reset' }, 'rss-reset');
-      log(`${dialect}: ${name} for ${duration} s, ${connections} connection(s)`);
-      const r = await autocannon(server.url + path, headers(), duration, connections);
+      log(`${dialect}: ${name} for ${duration} s, ${mode === 'sequential' ? 'one request at a time' : `${connections} connection(s)`}`);
+      const r = await autocannon(server.url + path, headers(), duration, mode === 'sequential' ? 1 : connections, mode);
       const rss = await server.ask({ type: 'rss' }, 'rss');
-      const s = { path: path.replace(/cursor=[^&]+/, 'cursor=…'), connections, ...r, peak_rss_bytes: rss.peak };
+      const s = { path: path.replace(/cursor=[^&]+/, 'cursor=…'), connections: mode === 'sequential' ? 'sequential' : connections, ...r, peak_rss_bytes: rss.peak };
       result.scenarios[name] = s;
       if (r.non2xx || r.errors) log(`${dialect}: ${name}: ${r.non2xx} non-2xx answers, ${r.errors} errors`);
       return s;
@@ -261,28 +266,40 @@ async function benchDialect(dialect) {
 
     try {
       // users: first page, a page deep in the list (reached by walking), the bare route
-      const first = await get('/enterprise/v2/users/all?limit=100');
-      const total = (await get('/enterprise/v2/stats/users')).json.data.total;
-      const pages = Math.ceil(total / 100);
-      const deepIndex = Math.max(0, Math.floor((pages - 1) * 0.9));
-      let deepPath = '/enterprise/v2/users/all?limit=100';
-      for (let i = 0; i < deepIndex; i++) deepPath = (await get(deepPath)).json.page.next_uri;
-      log(`${dialect}: deep page = page ${deepIndex + 1} of ${pages}`);
-      await server.ask({ type: 'bare', body: Buffer.from(first.text).toString('base64') }, 'bare-set');
-      const usersFirst = await run('users_first_page', '/enterprise/v2/users/all?limit=100');
-      const usersDeep = await run('users_deep_page', deepPath);
-      usersDeep.page = deepIndex + 1;
-      usersDeep.pages = pages;
-      const bare = await run('bare_route_same_bytes', '/bench/bare');
-      bare.bytes = Buffer.byteLength(first.text);
+      if (ONLY.has('users')) {
+        const first = await get('/enterprise/v2/users/all?limit=100');
+        const total = (await get('/enterprise/v2/stats/users')).json.data.total;
+        const pages = Math.ceil(total / 100);
+        const deepIndex = Math.max(0, Math.floor((pages - 1) * 0.9));
+        let deepPath = '/enterprise/v2/users/all?limit=100';
+        for (let i = 0; i < deepIndex; i++) deepPath = (await get(deepPath)).json.page.next_uri;
+        log(`${dialect}: deep page = page ${deepIndex + 1} of ${pages}`);
+        await server.ask({ type: 'bare', body: Buffer.from(first.text).toString('base64') }, 'bare-set');
+        const usersFirst = await run('users_first_page', '/enterprise/v2/users/all?limit=100');
+        const usersDeep = await run('users_deep_page', deepPath);
+        usersDeep.page = deepIndex + 1;
+        usersDeep.pages = pages;
+        const bare = await run('bare_route_same_bytes', '/bench/bare');
+        bare.bytes = Buffer.byteLength(first.text);
+      }
 
-      // transactions in a time window
+      // transactions in a time window: throughput under load (autocannon), then the latency of one
+      // request at a time, against the bare route answering the same page's bytes
       const anchor = Math.floor(Date.now() / DAY) * DAY;
       const iso = (t) => new Date(t).toISOString();
-      const txPath = `/enterprise/v2/transactions/all?start_time=${iso(anchor - 60 * DAY)}&end_time=${iso(anchor - 30 * DAY)}&limit=100`;
-      const txPage = (await get(txPath)).json.data.transactions.length;
-      const tx = await run('transactions_window', txPath);
-      tx.rows_per_page = txPage;
+      if (ONLY.has('transactions')) {
+        const txPath = `/enterprise/v2/transactions/all?start_time=${iso(anchor - 60 * DAY)}&end_time=${iso(anchor - 30 * DAY)}&limit=100`;
+        const txAnswer = await get(txPath);
+        const txPage = txAnswer.json.data.transactions.length;
+        const tx = await run('transactions_window', txPath);
+        tx.rows_per_page = txPage;
+        await server.ask({ type: 'bare', body: Buffer.from(txAnswer.text).toString('base64') }, 'bare-set');
+        const bareSeq = await run('bare_route_transactions_bytes_sequential', '/bench/bare', DURATION, 1, 'sequential');
+        bareSeq.bytes = Buffer.byteLength(txAnswer.text);
+        const txSeq = await run('transactions_window_sequential', txPath, DURATION, 1, 'sequential');
+        txSeq.rows_per_page = txPage;
+        txSeq.bytes = Buffer.byteLength(txAnswer.text);
+      }
 
       // the four stats endpoints vs full scans
       const topWindow = { start: iso(anchor - 30 * DAY), end: iso(anchor) };
@@ -321,7 +338,7 @@ async function benchDialect(dialect) {
         }
         return xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
       };
-      for (const sc of statsCases) {
+      for (const sc of ONLY.has('stats') ? statsCases : []) {
         const load = await run(`stats_${sc.name}`, sc.path, Math.max(5, Math.round(DURATION / 2)), 1);
         const apiMs = await timeApi(sc.path);
         const answer = (await get(sc.path)).json.data;
@@ -342,45 +359,57 @@ async function benchDialect(dialect) {
       }
 
       // walking every page of /transactions/all
-      token = await tokenFor(server.url, creds);
-      await server.ask({ type: 'rss-reset' }, 'rss-reset');
-      const maxPages = Number(values['walk-max-pages']);
-      log(`${dialect}: walking /transactions/all${maxPages ? ` (at most ${maxPages} pages)` : ''}`);
-      const w0 = performance.now();
-      let next = '/enterprise/v2/transactions/all?limit=100';
-      let walked = 0;
-      let rows = 0;
-      const seen = new Set();
-      let repeated = 0;
-      while (next && (!maxPages || walked < maxPages)) {
-        if (walked % 2000 === 1999) token = await tokenFor(server.url, creds);
-        const page = (await get(next)).json;
-        for (const t of page.data.transactions) {
-          if (seen.has(t.transaction_id)) repeated++;
-          if (seen.size < 2_000_000) seen.add(t.transaction_id);
+      if (ONLY.has('walk')) {
+        token = await tokenFor(server.url, creds);
+        await server.ask({ type: 'rss-reset' }, 'rss-reset');
+        const maxPages = Number(values['walk-max-pages']);
+        log(`${dialect}: walking /transactions/all${maxPages ? ` (at most ${maxPages} pages)` : ''}`);
+        const w0 = performance.now();
+        let next = '/enterprise/v2/transactions/all?limit=100';
+        let walked = 0;
+        let rows = 0;
+        const seen = new Set();
+        let repeated = 0;
+        while (next && (!maxPages || walked < maxPages)) {
+          if (walked % 2000 === 1999) token = await tokenFor(server.url, creds);
+          const page = (await get(next)).json;
+          for (const t of page.data.transactions) {
+            if (seen.has(t.transaction_id)) repeated++;
+            if (seen.size < 2_000_000) seen.add(t.transaction_id);
+          }
+          rows += page.data.transactions.length;
+          walked++;
+          next = page.page.next_uri;
         }
-        rows += page.data.transactions.length;
-        walked++;
-        next = page.page.next_uri;
+        const walkSeconds = (performance.now() - w0) / 1000;
+        const walkRss = await server.ask({ type: 'rss' }, 'rss');
+        result.scenarios.walk_transactions = { pages: walked, rows, complete: next === null, repeated_rows: repeated, seconds: walkSeconds, pages_per_second: walked / walkSeconds, peak_rss_bytes: walkRss.peak };
       }
-      const walkSeconds = (performance.now() - w0) / 1000;
-      const walkRss = await server.ask({ type: 'rss' }, 'rss');
-      result.scenarios.walk_transactions = { pages: walked, rows, complete: next === null, repeated_rows: repeated, seconds: walkSeconds, pages_per_second: walked / walkSeconds, peak_rss_bytes: walkRss.peak };
     } finally {
       await server.stop();
     }
 
     // 3. process start to first answered request (the real `tortie serve`)
-    const starts = [];
-    for (let i = 0; i < Number(values['start-runs']); i++) starts.push(await startUp(env, creds));
-    const startMs = starts.map((s) => s.first_answer_ms).sort((a, b) => a - b);
-    result.scenarios.start = { runs: starts, median_first_answer_ms: startMs[Math.floor(startMs.length / 2)], ccxt_loaded: starts.some((s) => s.ccxt.length > 0) };
+    if (ONLY.has('start')) {
+      const starts = [];
+      for (let i = 0; i < Number(values['start-runs']); i++) starts.push(await startUp(env, creds));
+      const startMs = starts.map((s) => s.first_answer_ms).sort((a, b) => a - b);
+      const enterpriseMs = starts.map((s) => s.first_enterprise_answer_ms).sort((a, b) => a - b);
+      result.scenarios.start = {
+        runs: starts,
+        median_first_answer_ms: startMs[Math.floor(startMs.length / 2)],
+        median_first_enterprise_answer_ms: enterpriseMs[Math.floor(enterpriseMs.length / 2)],
+        ccxt_loaded: starts.some((s) => s.ccxt.length > 0),
+      };
+    }
 
     // 4. ingestion through the storage code vs a raw insert, on a scratch database
-    const ing = await freshDatabase(dialect, 'ingest');
-    scratch.push(ing);
-    log(`${dialect}: ingestion of ${(Number(values['ingest-users']) * 100).toLocaleString('en-US')} transactions (storage code, then raw inserts)`);
-    result.ingestion = await measureIngestion(m, { config: m.loadConfig({ ...env, DATABASE_URL: ing.url, TORTIE_DATA_DIR: ing.dir, TORTIE_SECRET_KEY: randomBytes(32).toString('base64') }), users: Number(values['ingest-users']), transactionsPerUser: 100 });
+    if (ONLY.has('ingest')) {
+      const ing = await freshDatabase(dialect, 'ingest');
+      scratch.push(ing);
+      log(`${dialect}: ingestion of ${(Number(values['ingest-users']) * 100).toLocaleString('en-US')} transactions (storage code, then raw inserts)`);
+      result.ingestion = await measureIngestion(m, { config: m.loadConfig({ ...env, DATABASE_URL: ing.url, TORTIE_DATA_DIR: ing.dir, TORTIE_SECRET_KEY: randomBytes(32).toString('base64') }), users: Number(values['ingest-users']), transactionsPerUser: 100 });
+    }
   } finally {
     await db?.destroy();
     if (!values.keep) for (const s of scratch) await s.drop().catch((e) => log(`could not drop ${s.url}: ${e.message}`));
@@ -432,17 +461,25 @@ function targets(r) {
   const s = r.scenarios;
   const t = [];
   const add = (name, value, op, limit, detail) => t.push({ name, value, target: `${op} ${limit}`, pass: op === '≤' ? value <= limit : op === '<' ? value < limit : value >= limit, detail });
-  add('users/all deep page p50 ÷ first page p50', s.users_deep_page.p50 / s.users_first_page.p50, '≤', 1.2, `${ms(s.users_deep_page.p50)} ms vs ${ms(s.users_first_page.p50)} ms (page ${s.users_deep_page.page} of ${s.users_deep_page.pages})`);
-  add('users/all throughput ÷ bare route throughput', s.users_first_page.rps / s.bare_route_same_bytes.rps, '≥', 0.5, `${s.users_first_page.rps.toFixed(0)} vs ${s.bare_route_same_bytes.rps.toFixed(0)} req/s`);
-  add('transactions/all window p99 ÷ bare route p99', s.transactions_window.p99 / s.bare_route_same_bytes.p99, '≤', 3, `${ms(s.transactions_window.p99)} ms vs ${ms(s.bare_route_same_bytes.p99)} ms`);
+  if (s.users_first_page) {
+    add('users/all deep page p50 ÷ first page p50', s.users_deep_page.p50 / s.users_first_page.p50, '≤', 1.2, `${ms(s.users_deep_page.p50)} ms vs ${ms(s.users_first_page.p50)} ms (page ${s.users_deep_page.page} of ${s.users_deep_page.pages})`);
+    add('users/all throughput ÷ bare route throughput', s.users_first_page.rps / s.bare_route_same_bytes.rps, '≥', 0.5, `${s.users_first_page.rps.toFixed(0)} vs ${s.bare_route_same_bytes.rps.toFixed(0)} req/s`);
+  }
+  if (s.transactions_window_sequential) {
+    const tx = s.transactions_window_sequential;
+    const bare = s.bare_route_transactions_bytes_sequential;
+    add('transactions/all window p99 ÷ bare route p99 (same bytes, one request at a time)', tx.p99 / bare.p99, '≤', 3, `${ms(tx.p99)} ms vs ${ms(bare.p99)} ms (${tx.rows_per_page} transactions, ${(tx.bytes / 1024).toFixed(0)} KiB a page)`);
+  }
   for (const [name, x] of Object.entries(r.stats)) {
     add(`stats/${name}: full scan ÷ API p50`, x.speedup, '≥', 20, `${ms(x.full_scan_ms)} ms vs ${ms(x.api_p50_ms)} ms`);
     t.push({ name: `stats/${name}: equal to the full scan`, value: x.equal, target: 'equal', pass: x.equal, detail: x.equal ? 'every figure equal' : 'DIFFERENT (see JSON)' });
   }
-  add('ingestion: storage code ÷ raw insert', r.ingestion.ratio, '≥', 0.5, `${r.ingestion.storage.per_second.toFixed(0)} vs ${r.ingestion.raw.per_second.toFixed(0)} transactions/s`);
-  add('walk every /transactions/all page: server peak RSS (MB)', s.walk_transactions.peak_rss_bytes / 1048576, '<', 300, `${s.walk_transactions.pages} pages, ${s.walk_transactions.rows} rows${s.walk_transactions.complete ? '' : ' (stopped early)'}`);
-  add('start to first answered request (ms, median)', s.start.median_first_answer_ms, '<', 1000, s.start.runs.map((x) => ms(x.first_answer_ms)).join(', ') + ' ms');
-  t.push({ name: 'no exchange library loaded at start', value: !s.start.ccxt_loaded, target: 'ccxt not loaded', pass: !s.start.ccxt_loaded, detail: s.start.ccxt_loaded ? s.start.runs.flatMap((x) => x.ccxt).slice(0, 3).join('; ') : 'ccxt never imported' });
+  if (r.ingestion) add('ingestion: storage code ÷ raw insert', r.ingestion.ratio, '≥', 0.5, `${r.ingestion.storage.per_second.toFixed(0)} vs ${r.ingestion.raw.per_second.toFixed(0)} transactions/s`);
+  if (s.walk_transactions) add('walk every /transactions/all page: server peak RSS (MB)', s.walk_transactions.peak_rss_bytes / 1048576, '<', 300, `${s.walk_transactions.pages} pages, ${s.walk_transactions.rows} rows${s.walk_transactions.complete ? '' : ' (stopped early)'}`);
+  if (s.start) {
+    add('start to first answered request (ms, median)', s.start.median_first_answer_ms, '<', 1000, s.start.runs.map((x) => ms(x.first_answer_ms)).join(', ') + ` ms (first Enterprise API answer, token included: ${ms(s.start.median_first_enterprise_answer_ms)} ms)`);
+    t.push({ name: 'no exchange library loaded at start', value: !s.start.ccxt_loaded, target: 'ccxt not loaded', pass: !s.start.ccxt_loaded, detail: s.start.ccxt_loaded ? s.start.runs.flatMap((x) => x.ccxt).slice(0, 3).join('; ') : 'ccxt never imported' });
+  }
   return t;
 }
 
@@ -459,15 +496,15 @@ function print(r) {
   for (const [name, s] of load) {
     table(`${name}: GET ${s.path}`, ['connections', 'p50 ms', 'p99 ms', 'req/s', 'requests', 'non-2xx', 'peak RSS MB'], [[s.connections, ms(s.p50), ms(s.p99), s.rps.toFixed(0), s.requests, s.non2xx, mb(s.peak_rss_bytes)]]);
   }
-  table('stats vs full-scan SQL', ['endpoint', 'API p50 ms', 'full scan ms', 'speedup', 'equal'], Object.entries(r.stats).map(([n, x]) => [n, ms(x.api_p50_ms), ms(x.full_scan_ms), x.speedup.toFixed(1) + '×', x.equal ? 'yes' : 'NO']));
+  if (Object.keys(r.stats).length) table('stats vs full-scan SQL', ['endpoint', 'API p50 ms', 'full scan ms', 'speedup', 'equal'], Object.entries(r.stats).map(([n, x]) => [n, ms(x.api_p50_ms), ms(x.full_scan_ms), x.speedup.toFixed(1) + '×', x.equal ? 'yes' : 'NO']));
   const w = r.scenarios.walk_transactions;
-  table('walk every page of /transactions/all (limit=100)', ['pages', 'rows', 'complete', 'pages/s', 'peak RSS MB'], [[w.pages, w.rows, w.complete ? 'yes' : 'no', w.pages_per_second.toFixed(0), mb(w.peak_rss_bytes)]]);
+  if (w) table('walk every page of /transactions/all (limit=100)', ['pages', 'rows', 'complete', 'pages/s', 'peak RSS MB'], [[w.pages, w.rows, w.complete ? 'yes' : 'no', w.pages_per_second.toFixed(0), mb(w.peak_rss_bytes)]]);
   const i = r.ingestion;
-  table('sync ingestion (normalized transactions/s)', ['path', 'transactions', 'seconds', 'per second'], [
+  if (i) table('sync ingestion (normalized transactions/s)', ['path', 'transactions', 'seconds', 'per second'], [
     ['storage code (upsertTransactions)', i.transactions, i.storage.seconds.toFixed(2), i.storage.per_second.toFixed(0)],
     ['raw batched INSERT, same rows', i.transactions, i.raw.seconds.toFixed(2), i.raw.per_second.toFixed(0)],
   ]);
-  table('start-up (tortie serve)', ['run', 'listening ms', 'first answer ms', 'first enterprise answer ms', 'ccxt loaded'], r.scenarios.start.runs.map((x, k) => [k + 1, ms(x.listening_ms), ms(x.first_answer_ms), ms(x.first_enterprise_answer_ms), x.ccxt.length ? 'YES' : 'no']));
+  if (r.scenarios.start) table('start-up (tortie serve)', ['run', 'listening ms', 'first answer ms', 'first enterprise answer ms', 'ccxt loaded'], r.scenarios.start.runs.map((x, k) => [k + 1, ms(x.listening_ms), ms(x.first_answer_ms), ms(x.first_enterprise_answer_ms), x.ccxt.length ? 'YES' : 'no']));
   table(`targets (${r.dialect})`, ['', 'measure', 'value', 'target', 'detail'], r.targets.map((x) => [x.pass ? 'PASS' : 'FAIL', x.name, typeof x.value === 'number' ? x.value.toFixed(2) : String(x.value), x.target, x.detail]));
 }
 
