@@ -179,7 +179,6 @@ export function createContainer(config: Config, options: ContainerOptions = {}):
       enterprisesRepo: repos.enterprises,
       users: repos.users,
       consents: repos.consents,
-      accounts: repos.accounts,
       ledger: repos.ledger,
       pricesRepo: repos.prices,
       prices,

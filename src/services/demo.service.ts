@@ -15,7 +15,7 @@ import type { EnterprisesService } from './enterprises.service.js';
 import type { EnterprisesRepository } from '../repositories/enterprises.repository.js';
 import type { UsersRepository } from '../repositories/users.repository.js';
 import type { ConsentsRepository } from '../repositories/consents.repository.js';
-import type { AccountsRepository, NewAccount } from '../repositories/accounts.repository.js';
+import type { NewAccount } from '../repositories/accounts.repository.js';
 import type { LedgerRepository } from '../repositories/ledger.repository.js';
 import type { PricesRepository } from '../repositories/prices.repository.js';
 import type { Executor } from '../repositories/db-context.js';
@@ -80,7 +80,6 @@ export interface DemoServiceDeps {
   enterprisesRepo: EnterprisesRepository;
   users: UsersRepository;
   consents: ConsentsRepository;
-  accounts: AccountsRepository;
   ledger: LedgerRepository;
   pricesRepo: PricesRepository;
   prices: PriceService;
