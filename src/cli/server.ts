@@ -5,6 +5,7 @@
  * signal exits at once. The handlers are installed before the server announces itself, so a
  * supervisor that signals as soon as it reads the URL is never met by the default (abrupt) exit.
  */
+import type { FastifyInstance } from 'fastify';
 import type { Container } from '../container.js';
 import { buildApp } from '../http/app.js';
 import { loggerOptions } from '../http/logger.js';
@@ -36,33 +37,40 @@ export async function serveUntilSignal(c: Container, o: ServeOptions): Promise<v
   try {
     await c.tokens.ensureSigningKey();
     const app = await buildApp(c, { logger: loggerOptions(c.config.logLevel, o.logStream ?? process.stderr) });
-    // SQLite: the sync workers run inside serve (SPEC §9); PostgreSQL: run `tortie worker` processes.
-    const syncLog = app.log.child({ component: 'sync' });
-    const worker =
-      c.dbh.dialect === 'sqlite'
-        ? c.createWorker({ workerId: `serve-${process.pid}`, concurrency: 2, log: (m, d) => syncLog.info(d ?? {}, m) })
-        : null;
-    const stopSynthetic = keepSyntheticPricesCurrent(c, (e) => app.log.error({ err: e instanceof Error ? e.message : String(e) }, 'could not top up synthetic prices'));
-    const stopLive = keepLivePricesCurrent(c, (e) => app.log.warn({ err: e instanceof Error ? e.message : String(e) }, 'could not refresh live prices; values use the newest stored prices'));
-    const stopPrices = () => {
-      stopSynthetic();
-      stopLive();
-    };
+    let stopBackground: () => Promise<void> = async () => {};
     try {
       const url = await app.listen({ host: c.config.host, port: c.config.port });
-      if (worker) worker.start();
-      else {
-        app.log.info('PostgreSQL: syncs run in `tortie worker` processes (start one or more)');
-      }
+      // nothing of this is needed to answer a request: it starts once the server listens (issue #5)
+      stopBackground = startBackgroundWork(c, app);
       if (!signalled) o.onListening(url);
       await stopRequested;
       app.log.info({ signal: signalled }, 'shutting down');
     } finally {
-      stopPrices();
-      await worker?.stop();
+      await stopBackground();
       await app.close();
     }
   } finally {
     for (const s of SIGNALS) process.off(s, onSignal);
   }
+}
+
+/**
+ * What a server runs beside the API: on SQLite the sync worker (SPEC §9; on PostgreSQL syncs run
+ * in `tortie worker` processes) and the price refreshers. Returns the function that stops it all.
+ */
+function startBackgroundWork(c: Container, app: FastifyInstance): () => Promise<void> {
+  const syncLog = app.log.child({ component: 'sync' });
+  const worker =
+    c.dbh.dialect === 'sqlite'
+      ? c.createWorker({ workerId: `serve-${process.pid}`, concurrency: 2, log: (m, d) => syncLog.info(d ?? {}, m) })
+      : null;
+  if (worker) worker.start();
+  else app.log.info('PostgreSQL: syncs run in `tortie worker` processes (start one or more)');
+  const stopSynthetic = keepSyntheticPricesCurrent(c, (e) => app.log.error({ err: e instanceof Error ? e.message : String(e) }, 'could not top up synthetic prices'));
+  const stopLive = keepLivePricesCurrent(c, (e) => app.log.warn({ err: e instanceof Error ? e.message : String(e) }, 'could not refresh live prices; values use the newest stored prices'));
+  return async () => {
+    stopSynthetic();
+    stopLive();
+    await worker?.stop();
+  };
 }
