@@ -27,6 +27,7 @@ import {
 import type { Database } from './schema.js';
 import { MIGRATION_NAMES, TortieMigrationProvider, type DialectName } from './migrations/index.js';
 import { DecimalSum, add, cmp, mul, normalize } from '../lib/decimal.js';
+import { objectRows, type RowStatement } from './sqlite-rows.js';
 
 export interface DbHandle {
   db: Kysely<Database>;
@@ -167,15 +168,16 @@ function registerDecimalFunctions(sqlite: BetterSqlite3.Database): void {
  * Queries repeat their text (each query shape, and the bulk writes' multi-row INSERTs, whose
  * compilation costs more than their execution), so compiled statements are kept in a small LRU
  * keyed by the SQL text. A statement still being iterated (a stream) is never handed out twice.
+ * Reading statements make their row objects in JavaScript (see sqlite-rows.ts).
  */
 function cachingStatements(sqlite: BetterSqlite3.Database, size = 256): SqliteDatabase {
-  const cache = new Map<string, BetterSqlite3.Statement>();
+  const cache = new Map<string, RowStatement>();
   return {
     close: () => sqlite.close(),
     prepare(sqlText: string) {
       const cached = cache.get(sqlText);
       cache.delete(sqlText);
-      const stmt = cached && !cached.busy ? cached : sqlite.prepare(sqlText);
+      const stmt = cached && !cached.busy ? cached : objectRows(sqlite.prepare(sqlText));
       cache.set(sqlText, stmt);
       if (cache.size > size) cache.delete(cache.keys().next().value as string);
       return stmt;
