@@ -7,7 +7,17 @@ import { sql, type Selectable, type SqlBool } from 'kysely';
 import type { TransactionsTable } from '../db/schema.js';
 import type { DbContext } from './db-context.js';
 
-export type TransactionRow = Selectable<TransactionsTable>;
+/**
+ * The columns a transaction list reads: what the wire Transaction needs and the pagination id —
+ * not the stored raw payload, the fingerprint or the bookkeeping times (each column read costs,
+ * on a page of 100).
+ */
+export const TRANSACTION_LIST_COLUMNS = [
+  'seq', 'id', 'user_id', 'account_id', 'provider_id', 'timestamp', 'type', 'status', 'category', 'is_internal_transfer', 'counterparty_account_id',
+  'inputs', 'outputs', 'fee_items', 'fee_total', 'value_currency', 'network', 'tx_hash', 'from_address', 'to_address', 'provider_transaction_id', 'description',
+] as const;
+export type TransactionRow = Pick<Selectable<TransactionsTable>, (typeof TRANSACTION_LIST_COLUMNS)[number]>;
+const TRANSACTION_LIST_SELECTION = TRANSACTION_LIST_COLUMNS.map((c) => `t.${c}` as const);
 
 /** Transaction filters, combined with AND; each list matches any of its values. */
 export interface TransactionFilters {
@@ -44,7 +54,7 @@ export class TransactionsRepository {
     // On SQLite (no planner statistics) `enterprise_id = ?` could steer a one-user read onto the
     // tenant-wide index; the unary `+` keeps the check out of index selection.
     const tenant = oneUser && this.ctx.dialect === 'sqlite' ? sql<SqlBool>`+t.enterprise_id = ${enterpriseId}` : sql<SqlBool>`t.enterprise_id = ${enterpriseId}`;
-    let q = this.ctx.db.selectFrom('transactions as t').selectAll('t').where(tenant).where('t.removed_at', 'is', null);
+    let q = this.ctx.db.selectFrom('transactions as t').select(TRANSACTION_LIST_SELECTION).where(tenant).where('t.removed_at', 'is', null);
     if (f.userIds) q = oneUser ? q.where('t.user_id', '=', f.userIds[0]!) : q.where('t.user_id', 'in', f.userIds);
     if (f.accountIds) q = q.where('t.account_id', 'in', f.accountIds);
     if (f.providerIds) q = q.where('t.provider_id', 'in', f.providerIds);

@@ -7,13 +7,13 @@ import type { ErrorCause, ErrorItem } from '../domain/errors.js';
 import type { Category, TransactionStatus, TransactionType } from '../domain/transactions.js';
 import { findProvider } from '../domain/providers.js';
 import { normalize } from '../lib/decimal.js';
-import type { UserRow } from '../repositories/users.repository.js';
+import type { UserListRow } from '../repositories/users.repository.js';
 import type { AccountRow } from '../repositories/accounts.repository.js';
 import type { ConsentRow } from '../repositories/consents.repository.js';
 import type { TransactionRow } from '../repositories/transactions.repository.js';
 
 /** [seed] exactly six fields, in this order. Only non-erased rows (which have e-mail and name) reach here. */
-export function toUser(r: UserRow): User {
+export function toUser(r: UserListRow): User {
   return {
     email: r.email ?? '',
     user_id: r.id,
