@@ -7,6 +7,7 @@ import type { ErrorCause, ErrorItem } from '../domain/errors.js';
 import type { Category, TransactionStatus, TransactionType } from '../domain/transactions.js';
 import { findProvider } from '../domain/providers.js';
 import { normalize } from '../lib/decimal.js';
+import { asJsonText, jsonString, jsonStringOrNull, type JsonText } from '../lib/json-text.js';
 import type { UserListRow } from '../repositories/users.repository.js';
 import type { AccountRow } from '../repositories/accounts.repository.js';
 import type { ConsentRow } from '../repositories/consents.repository.js';
@@ -77,6 +78,52 @@ export function toTransaction(r: TransactionRow): Transaction {
     provider_transaction_id: r.provider_transaction_id,
     description: r.description,
   };
+}
+
+/**
+ * A Transaction as JSON text: byte for byte what serializing `toTransaction(r)` through the
+ * response schema (TransactionSchema) writes, without building the object — in particular the
+ * stored movement arrays are copied as they are instead of parsed and written again (see
+ * `movementsJson`). For list pages, where parsing and re-serializing 300 movement arrays cost more
+ * than reading the rows. `transaction-json.test.ts` holds the two paths equal.
+ */
+export function transactionJson(r: TransactionRow): JsonText {
+  return asJsonText(
+    `{"transaction_id":${jsonString(r.id)},"user_id":${jsonString(r.user_id)},"account_id":${jsonString(r.account_id)},"provider_id":${jsonString(r.provider_id)}` +
+      `,"timestamp":${jsonString(r.timestamp)},"type":${jsonString(r.type)},"status":${jsonString(r.status)}` +
+      `,"categorization":{"category":${jsonString(r.category)},"is_internal_transfer":${r.is_internal_transfer === 1},"counterparty_account_id":${jsonStringOrNull(r.counterparty_account_id)}}` +
+      `,"inputs":${movementsJson(r.inputs)},"outputs":${movementsJson(r.outputs)}` +
+      `,"fees":{"total":${r.fee_total === null ? 'null' : `{"amount":${jsonString(normalize(r.fee_total))},"currency":${jsonString(r.value_currency)}}`},"items":${movementsJson(r.fee_items)}}` +
+      `,"network":${jsonStringOrNull(r.network)},"tx_hash":${jsonStringOrNull(r.tx_hash)},"from_address":${jsonStringOrNull(r.from_address)},"to_address":${jsonStringOrNull(r.to_address)}` +
+      `,"provider_transaction_id":${jsonString(r.provider_transaction_id)},"description":${jsonStringOrNull(r.description)}}`,
+  );
+}
+
+/** A JSON string with nothing JSON.stringify would escape (so it reads back and writes out unchanged). */
+const PLAIN = String.raw`"[^"\\\u0000-\u001f]*"`;
+const MOVEMENT = String.raw`\{"asset_id":${PLAIN},"asset_symbol":${PLAIN},"quantity":${PLAIN},"value":(?:null|\{"amount":${PLAIN},"currency":${PLAIN}\})\}`;
+/** A movement array exactly as the ledger stores it (JSON.stringify of the wire Movement shape). */
+const CANONICAL_MOVEMENTS = new RegExp(String.raw`^\[(?:${MOVEMENT}(?:,${MOVEMENT})*)?\]$`);
+
+/**
+ * A stored movement array as response JSON. The ledger stores each array as JSON.stringify of
+ * exactly the wire shape (asset_id, asset_symbol, quantity, value {amount, currency} or null, in
+ * schema order), so the stored text is the response text and is copied as is — after a check that
+ * it has exactly that shape and no character that would be written differently. Anything else (an
+ * escaped character, a field the schema does not name) is parsed and written field by field, as
+ * the schema would.
+ */
+export function movementsJson(stored: string): string {
+  if (CANONICAL_MOVEMENTS.test(stored)) return stored;
+  const items = JSON.parse(stored) as Movement[];
+  return JSON.stringify(
+    items.map((m) => ({
+      asset_id: m.asset_id,
+      asset_symbol: m.asset_symbol,
+      quantity: m.quantity,
+      value: m.value === null ? null : { amount: m.value.amount, currency: m.value.currency },
+    })),
+  );
 }
 
 const CAUSE_OF_STATUS: Record<AccountStatusCause, ErrorCause> = {

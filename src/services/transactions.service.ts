@@ -5,10 +5,11 @@
 import type { Transaction } from '../domain/api-types.js';
 import { AppError, type ErrorItem } from '../domain/errors.js';
 import type { CursorBinding, CursorCodec } from '../lib/cursor-codec.js';
+import type { JsonText } from '../lib/json-text.js';
 import type { AccountsRepository } from '../repositories/accounts.repository.js';
 import type { TransactionFilters, TransactionRow, TransactionsRepository } from '../repositories/transactions.repository.js';
 import type { UsersRepository } from '../repositories/users.repository.js';
-import { accountErrors, toTransaction } from './api-mappers.js';
+import { accountErrors, toTransaction, transactionJson } from './api-mappers.js';
 import { decodeCursor, timeSeqPosition, toPage, type Page, type PageRequest } from './pagination.js';
 
 export interface TransactionListRequest extends PageRequest {
@@ -24,6 +25,20 @@ export class TransactionsService {
   ) {}
 
   async forUser(enterpriseId: string, userId: string, r: TransactionListRequest): Promise<Page<Transaction> & { errors: ErrorItem[] }> {
+    return this.userPage(enterpriseId, userId, r, toTransaction);
+  }
+
+  /** As `forUser`, each transaction as its response JSON text (`transactionJson`). */
+  async forUserJson(enterpriseId: string, userId: string, r: TransactionListRequest): Promise<Page<JsonText> & { errors: ErrorItem[] }> {
+    return this.userPage(enterpriseId, userId, r, transactionJson);
+  }
+
+  /** Transactions list: each transaction as its response JSON text (`transactionJson`). */
+  async allJson(enterpriseId: string, r: TransactionListRequest): Promise<Page<JsonText>> {
+    return this.allPage(enterpriseId, r, transactionJson);
+  }
+
+  private async userPage<T>(enterpriseId: string, userId: string, r: TransactionListRequest, map: (row: TransactionRow) => T): Promise<Page<T> & { errors: ErrorItem[] }> {
     const binding = this.binding('users.transactions', enterpriseId);
     const after = r.cursor === undefined ? undefined : decodeCursor(this.cursors, binding, r.cursor, timeSeqPosition);
     const user = await this.users.getById(enterpriseId, userId);
@@ -32,18 +47,18 @@ export class TransactionsService {
       this.transactions.list(enterpriseId, { ...r.filters, userIds: [userId] }, after, r.limit + 1),
       this.accounts.listForUser(enterpriseId, userId, { providerIds: r.filters.providerIds, accountIds: r.filters.accountIds }),
     ]);
-    return { ...this.page(rows, r.limit, binding), errors: accountErrors(accounts) };
+    return { ...this.page(rows, r.limit, binding, map), errors: accountErrors(accounts) };
   }
 
-  async all(enterpriseId: string, r: TransactionListRequest): Promise<Page<Transaction>> {
+  private async allPage<T>(enterpriseId: string, r: TransactionListRequest, map: (row: TransactionRow) => T): Promise<Page<T>> {
     const binding = this.binding('transactions.all', enterpriseId);
     const after = r.cursor === undefined ? undefined : decodeCursor(this.cursors, binding, r.cursor, timeSeqPosition);
     const rows = await this.transactions.list(enterpriseId, r.filters, after, r.limit + 1);
-    return this.page(rows, r.limit, binding);
+    return this.page(rows, r.limit, binding, map);
   }
 
-  private page(rows: TransactionRow[], limit: number, binding: CursorBinding): Page<Transaction> {
-    return toPage(rows, limit, toTransaction, (t) => [t.timestamp, Number(t.seq)], (pos) => this.cursors.encode(binding, pos));
+  private page<T>(rows: TransactionRow[], limit: number, binding: CursorBinding, map: (row: TransactionRow) => T): Page<T> {
+    return toPage(rows, limit, map, (t) => [t.timestamp, Number(t.seq)], (pos) => this.cursors.encode(binding, pos));
   }
 
   private binding(endpoint: string, enterpriseId: string): CursorBinding {

@@ -1,10 +1,14 @@
-/** Enterprise API — Transactions list (SPEC §5.8). Registered inside the enterprise group (bearer auth). */
+/**
+ * Enterprise API — Transactions list (SPEC §5.8). Registered inside the enterprise group (bearer
+ * auth). The page is written as JSON text (`transactionJson`, `listEnvelopeJson`) equal to what the
+ * response schema would write; the schema still documents it and serializes the error answers.
+ */
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Container } from '../../container.js';
 import { errorResponses } from '../schemas/common.js';
 import { TransactionsListQuery, TransactionsPageResponse } from '../schemas/enterprise.js';
-import { listEnvelope } from './envelope.js';
+import { listEnvelopeJson, sendJson } from './envelope.js';
 import { TRANSACTIONS_LIST_FILTERS, transactionsListRequest } from './request-filters.js';
 
 export function transactionsRoutes(deps: Container): FastifyPluginAsync {
@@ -18,6 +22,6 @@ export function transactionsRoutes(deps: Container): FastifyPluginAsync {
         querystring: TransactionsListQuery,
         response: { 200: TransactionsPageResponse, ...errorResponses },
       },
-    }, async (req) => listEnvelope(req, TRANSACTIONS_LIST_FILTERS, 'transactions', await deps.services.transactions.all(req.auth.enterpriseId, transactionsListRequest(req.query))));
+    }, async (req, reply) => sendJson(reply, listEnvelopeJson(req, TRANSACTIONS_LIST_FILTERS, 'transactions', await deps.services.transactions.allJson(req.auth.enterpriseId, transactionsListRequest(req.query)))));
   };
 }

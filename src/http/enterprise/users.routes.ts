@@ -20,7 +20,7 @@ import {
   UsersPageResponse,
 } from '../schemas/enterprise.js';
 import { Nullable } from '../schemas/common.js';
-import { listEnvelope, partial, searchEnvelope } from './envelope.js';
+import { listEnvelope, listEnvelopeJson, partial, searchEnvelope, sendJson } from './envelope.js';
 import { USERS_LIST_FILTERS, USER_TRANSACTIONS_FILTERS, userAssetsRequest, userSearchRequest, userTransactionsRequest, usersListRequest } from './request-filters.js';
 
 const tags = ['Users'];
@@ -83,8 +83,9 @@ export function usersRoutes(deps: Container): FastifyPluginAsync {
         response: { 200: TransactionsPageResponse, 206: TransactionsPageResponse, ...errorResponses },
       },
     }, async (req, reply) => {
-      const page = await deps.services.transactions.forUser(req.auth.enterpriseId, req.params.user_id.toLowerCase(), userTransactionsRequest(req.query));
-      return partial(reply, listEnvelope(req, USER_TRANSACTIONS_FILTERS, 'transactions', page, page.errors));
+      // written as JSON text (see transactions.routes.ts)
+      const page = await deps.services.transactions.forUserJson(req.auth.enterpriseId, req.params.user_id.toLowerCase(), userTransactionsRequest(req.query));
+      return sendJson(reply, listEnvelopeJson(req, USER_TRANSACTIONS_FILTERS, 'transactions', page, page.errors), page.errors);
     });
 
     app.delete('/users/:user_id', {
