@@ -1,6 +1,6 @@
 /**
- * Transaction pages are written as JSON text (`transactionJson`, `listEnvelopeJson`) instead of
- * objects serialized through the response schema. These tests hold the two equal byte for byte:
+ * Transaction and user pages are written as JSON text (`transactionJson`, `userJson`,
+ * `listEnvelopeJson`) instead of objects serialized through the response schema. These tests hold the two equal byte for byte:
  * the oracle is Fastify's own serializer with the route's schema, fed the object path
  * (`toTransaction`, `listEnvelope`).
  */
@@ -9,12 +9,12 @@ import Fastify, { type FastifyRequest } from 'fastify';
 import type { TSchema } from 'typebox';
 import { forEachDialect } from './support/harness.js';
 import { seedAccount, seedUser, tx } from './support/seed.js';
-import { movementsJson, toTransaction, transactionJson } from '../src/services/api-mappers.js';
+import { movementsJson, toTransaction, toUser, transactionJson, userJson } from '../src/services/api-mappers.js';
 import type { TransactionRow } from '../src/repositories/transactions.repository.js';
-import { TransactionsPageResponse } from '../src/http/schemas/enterprise.js';
-import { TransactionSchema } from '../src/http/schemas/common.js';
+import { TransactionsPageResponse, UsersPageResponse } from '../src/http/schemas/enterprise.js';
+import { TransactionSchema, UserSchema } from '../src/http/schemas/common.js';
 import { listEnvelope, listEnvelopeJson } from '../src/http/enterprise/envelope.js';
-import { TRANSACTIONS_LIST_FILTERS } from '../src/http/enterprise/request-filters.js';
+import { TRANSACTIONS_LIST_FILTERS, USERS_LIST_FILTERS } from '../src/http/enterprise/request-filters.js';
 import type { ErrorItem } from '../src/domain/errors.js';
 import type { Page } from '../src/services/pagination.js';
 
@@ -141,6 +141,36 @@ describe('transaction pages as JSON text', () => {
         const request = { url, query: Object.fromEntries([...new URL(url, 'http://x').searchParams].map(([k, v]) => [k, k === 'limit' ? Number(v) : v])) } as unknown as FastifyRequest;
         const filters = url.includes('/users/') ? ['types'] : TRANSACTIONS_LIST_FILTERS;
         expect(res.body).toBe(await schemaJson(TransactionsPageResponse, listEnvelope(request, filters, 'transactions', objects, body.errors)));
+      }
+    });
+  });
+});
+
+describe('userJson', () => {
+  it('writes what the response schema writes for toUser, and users pages over HTTP too', async () => {
+    const base = { seq: 1, id: '01900000-0000-7000-8000-000000000001', email: 'a@example.com', consented_at: '2026-05-01T10:00:00.000Z', full_name: 'Ann', deactivated_on: null, deactivated: 0 };
+    const rows = [base, { ...base, deactivated: 1, deactivated_on: '2026-06-01' }, { ...base, email: null, full_name: null }, ...AWKWARD.map((s) => ({ ...base, email: s, full_name: s }))];
+    for (const r of rows) expect(userJson(r)).toBe(await schemaJson(UserSchema, toUser(r)));
+  });
+
+  forEachDialect((env) => {
+    it('answers users pages with the bytes the schema serializer writes', async () => {
+      const t = env();
+      const e = await t.newEnterprise('Json Users Co');
+      const ids: string[] = [];
+      for (const s of AWKWARD) ids.push(await seedUser(t.deps, e.enterpriseId, { fullName: s, email: `${ids.length}${s.replace(/\s/g, '')}@x.example` }));
+      expect((await t.call(e.token, { method: 'DELETE', url: `/enterprise/v2/users/${ids[1]}` })).statusCode).toBe(200);
+      const rows = await t.deps.repos.users.list(e.enterpriseId, {}, undefined, 100);
+      let url: string | null = `/enterprise/v2/users/all?limit=4&user_ids=${ids.slice(0, 6).join(',')}`;
+      while (url) {
+        const res = await t.call(e.token, { method: 'GET', url });
+        expect(res.statusCode).toBe(200);
+        const body = res.json<{ page: { next_uri: string | null; next_cursor: string | null }; data: { users: { user_id: string }[] } }>();
+        const byId = new Map(rows.map((r) => [r.id, r]));
+        const objects = { items: body.data.users.map((u) => toUser(byId.get(u.user_id)!)), nextCursor: body.page.next_cursor };
+        const request = { url, query: Object.fromEntries([...new URL(url, 'http://x').searchParams].map(([k, v]) => [k, k === 'limit' ? Number(v) : v])) } as unknown as FastifyRequest;
+        expect(res.body).toBe(await schemaJson(UsersPageResponse, listEnvelope(request, USERS_LIST_FILTERS, 'users', objects)));
+        url = body.page.next_uri;
       }
     });
   });

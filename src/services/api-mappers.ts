@@ -25,6 +25,14 @@ export function toUser(r: UserListRow): User {
   };
 }
 
+/** A User as JSON text: byte for byte what serializing `toUser(r)` through UserSchema writes (see `transactionJson`). */
+export function userJson(r: UserListRow): JsonText {
+  return asJsonText(
+    `{"email":${jsonString(r.email ?? '')},"user_id":${jsonString(r.id)},"consented_at":${jsonString(r.consented_at)},"full_name":${jsonString(r.full_name ?? '')}` +
+      `,"deactivated_on":${jsonStringOrNull(r.deactivated_on)},"deactivated":${r.deactivated === 1}}`,
+  );
+}
+
 export function toConsent(r: ConsentRow): Consent {
   return {
     consented_at: r.consented_at,

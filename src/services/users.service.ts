@@ -5,10 +5,11 @@
 import type { CurrencyValue, User } from '../domain/api-types.js';
 import type { CursorCodec, CursorBinding } from '../lib/cursor-codec.js';
 import { isUuid } from '../lib/ids.js';
+import type { JsonText } from '../lib/json-text.js';
 import type { PositionsRepository } from '../repositories/positions.repository.js';
 import type { UserFilters, UsersRepository } from '../repositories/users.repository.js';
 import type { AccountValuer } from './account-valuer.js';
-import { toUser } from './api-mappers.js';
+import { toUser, userJson } from './api-mappers.js';
 import { badCursor, decodeCursor, seqPosition, toPage, type Page, type PageRequest } from './pagination.js';
 import type { Valuation } from './valuation.js';
 
@@ -32,15 +33,16 @@ export class UsersService {
   ) {}
 
   /**
-   * Users list. Besides its own signed cursors, the list accepts the bare `user_id` of one of the
-   * enterprise's users as a cursor ("the users after this one", Calico's marker); any other value,
-   * an id of another enterprise included, is the same 400, so existence is never revealed.
+   * Users list, each user as its response JSON text (`userJson`). Besides its own signed cursors,
+   * the list accepts the bare `user_id` of one of the enterprise's users as a cursor ("the users
+   * after this one", Calico's marker); any other value, an id of another enterprise included, is
+   * the same 400, so existence is never revealed.
    */
-  async list(enterpriseId: string, r: UserListRequest): Promise<Page<User>> {
+  async listJson(enterpriseId: string, r: UserListRequest): Promise<Page<JsonText>> {
     const binding = this.binding('users.list', enterpriseId);
     const afterSeq = r.cursor === undefined ? undefined : await this.listPosition(enterpriseId, binding, r.cursor);
     const rows = await this.users.list(enterpriseId, { userIds: r.userIds }, afterSeq, r.limit + 1);
-    return toPage(rows, r.limit, toUser, (u) => [Number(u.seq)], (pos) => this.cursors.encode(binding, pos));
+    return toPage(rows, r.limit, userJson, (u) => [Number(u.seq)], (pos) => this.cursors.encode(binding, pos));
   }
 
   /** Search users: every filter combined with AND, in pagination-id order. */

@@ -1,6 +1,9 @@
 /**
  * Enterprise API — users (SPEC §5.1–§5.6): Users list, Search users, User account, User assets,
  * User transactions, Deactivate account. Registered inside the enterprise group (bearer auth).
+ * The two hot lists (Users list, User transactions) are written as JSON text equal to what their
+ * response schemas would write (`listEnvelopeJson`); the schemas still document them and
+ * serialize their errors.
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -20,7 +23,7 @@ import {
   UsersPageResponse,
 } from '../schemas/enterprise.js';
 import { Nullable } from '../schemas/common.js';
-import { listEnvelope, listEnvelopeJson, partial, searchEnvelope, sendJson } from './envelope.js';
+import { listEnvelopeJson, partial, searchEnvelope, sendJson } from './envelope.js';
 import { USERS_LIST_FILTERS, USER_TRANSACTIONS_FILTERS, userAssetsRequest, userSearchRequest, userTransactionsRequest, usersListRequest } from './request-filters.js';
 
 const tags = ['Users'];
@@ -40,7 +43,7 @@ export function usersRoutes(deps: Container): FastifyPluginAsync {
         querystring: UsersListQuery,
         response: { 200: UsersPageResponse, ...errorResponses },
       },
-    }, async (req) => listEnvelope(req, USERS_LIST_FILTERS, 'users', await deps.services.users.list(req.auth.enterpriseId, usersListRequest(req.query))));
+    }, async (req, reply) => sendJson(reply, listEnvelopeJson(req, USERS_LIST_FILTERS, 'users', await deps.services.users.listJson(req.auth.enterpriseId, usersListRequest(req.query)))));
 
     app.post('/users/search', {
       schema: {
@@ -83,7 +86,6 @@ export function usersRoutes(deps: Container): FastifyPluginAsync {
         response: { 200: TransactionsPageResponse, 206: TransactionsPageResponse, ...errorResponses },
       },
     }, async (req, reply) => {
-      // written as JSON text (see transactions.routes.ts)
       const page = await deps.services.transactions.forUserJson(req.auth.enterpriseId, req.params.user_id.toLowerCase(), userTransactionsRequest(req.query));
       return sendJson(reply, listEnvelopeJson(req, USER_TRANSACTIONS_FILTERS, 'transactions', page, page.errors), page.errors);
     });
