@@ -41,12 +41,14 @@ export class TransactionsService {
   private async userPage<T>(enterpriseId: string, userId: string, r: TransactionListRequest, map: (row: TransactionRow) => T): Promise<Page<T> & { errors: ErrorItem[] }> {
     const binding = this.binding('users.transactions', enterpriseId);
     const after = r.cursor === undefined ? undefined : decodeCursor(this.cursors, binding, r.cursor, timeSeqPosition);
-    const user = await this.users.getById(enterpriseId, userId);
-    if (!user) throw AppError.notFound('User');
-    const [rows, accounts] = await Promise.all([
+    // the three reads run side by side on PostgreSQL; each is scoped to the enterprise and the user,
+    // so for an unknown user (a 404) the other two find nothing and are dropped
+    const [user, rows, accounts] = await Promise.all([
+      this.users.getById(enterpriseId, userId),
       this.transactions.list(enterpriseId, { ...r.filters, userIds: [userId] }, after, r.limit + 1),
       this.accounts.listForUser(enterpriseId, userId, { providerIds: r.filters.providerIds, accountIds: r.filters.accountIds }),
     ]);
+    if (!user) throw AppError.notFound('User');
     return { ...this.page(rows, r.limit, binding, map), errors: accountErrors(accounts) };
   }
 
