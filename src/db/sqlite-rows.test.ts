@@ -26,10 +26,16 @@ describe('objectRows', () => {
     const byId = objectRows(d.prepare('select seq, id from t where seq >= ? order by seq'));
     expect(byId.all([2])).toEqual([{ seq: 2, id: 'é "q"' }]);
     const it = byId.iterate([1]);
-    expect(byId.busy).toBe(false);
-    expect(it.next().value).toEqual({ seq: 1, id: 'a' });
     expect(byId.busy).toBe(true);
+    expect(it.next().value).toEqual({ seq: 1, id: 'a' });
     expect([...it]).toEqual([{ seq: 2, id: 'é "q"' }]);
+    expect(byId.busy).toBe(false);
+    // an iteration left early releases the statement
+    const early = byId.iterate([1]);
+    for (const row of early) {
+      expect(row).toEqual({ seq: 1, id: 'a' });
+      break;
+    }
     expect(byId.busy).toBe(false);
 
     const insert = objectRows(d.prepare('insert into t (id) values (?)'));

@@ -44,8 +44,21 @@ export function objectRows(stmt: BetterSqlite3.Statement): RowStatement {
     run(parameters: readonly unknown[]) {
       return stmt.run(parameters);
     },
-    *iterate(parameters: readonly unknown[]): IterableIterator<unknown> {
-      for (const r of stmt.iterate(parameters) as IterableIterator<unknown[]>) yield toObject(r);
+    iterate(parameters: readonly unknown[]): IterableIterator<unknown> {
+      // started at once, as better-sqlite3's own iterate (the statement is busy from here on)
+      const rows = stmt.iterate(parameters) as IterableIterator<unknown[]>;
+      const mapped: IterableIterator<unknown> = {
+        next: () => {
+          const r = rows.next();
+          return r.done ? r : { done: false, value: toObject(r.value) };
+        },
+        return: (value?: unknown) => {
+          rows.return?.();
+          return { done: true, value };
+        },
+        [Symbol.iterator]: () => mapped,
+      };
+      return mapped;
     },
   };
 }
