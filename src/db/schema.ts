@@ -371,6 +371,24 @@ export interface StatsProviderCountsTable {
   users: number;
 }
 
+/**
+ * Maintained balances of /stats/balance (SPEC §5.11, migration 0050): active users' positions per
+ * asset and display symbol, updated in the same transaction as every write that changes them
+ * (repositories/stats-counters.ts). An asset's figures are the sums over its rows.
+ */
+export interface StatsAssetBalancesTable {
+  enterprise_id: string;
+  asset_id: string;
+  /** A symbol the positions spell the asset with; the display symbol is the least one with `positions > 0`. */
+  asset_symbol: string;
+  /** Exact sum of the quantities of those positions (decimal string). */
+  quantity: string;
+  /** Number of those positions. */
+  positions: number;
+  /** Active users holding the asset (a position > 0) whose least positive symbol (byte order) is this one. */
+  holders: number;
+}
+
 export interface Database {
   enterprises: EnterprisesTable;
   oauth_clients: OauthClientsTable;
@@ -397,4 +415,5 @@ export interface Database {
   stats_user_counts: StatsUserCountsTable;
   stats_consent_days: StatsConsentDaysTable;
   stats_provider_counts: StatsProviderCountsTable;
+  stats_asset_balances: StatsAssetBalancesTable;
 }

@@ -10,6 +10,7 @@ import { TRADE_TYPES, TYPE_RULES, checkShape } from '../domain/transactions.js';
 import { sum as decSum, normalize } from '../lib/decimal.js';
 import { chunks, type DbContext, type Executor } from './db-context.js';
 import { bulkInsert, valuesOf } from './bulk-insert.js';
+import { StatsCounters } from './stats-counters.js';
 
 export interface UpsertResult {
   added: number;
@@ -73,7 +74,11 @@ function movementJson(m: MovementRecord, currency: string) {
 }
 
 export class LedgerRepository {
-  constructor(private readonly ctx: DbContext) {}
+  private readonly counters: StatsCounters;
+
+  constructor(private readonly ctx: DbContext) {
+    this.counters = new StatsCounters(ctx);
+  }
 
   /**
    * Inserts or updates transactions by (account, fingerprint) and rewrites their movement rows.
@@ -198,29 +203,30 @@ export class LedgerRepository {
     return { added, updated };
   }
 
-  /** Replaces the account's positions with `positions` (assets absent from the list are removed). */
+  /**
+   * Replaces the account's positions with `positions` (assets absent from the list are removed),
+   * with the balance counters of /stats/balance, in `ex`'s transaction (or a new one).
+   */
   async replacePositions(ex: Executor, scope: AccountScope, positions: readonly PositionRecord[], nowIso: string): Promise<void> {
-    await ex.deleteFrom('asset_positions').where('account_id', '=', scope.accountId).execute();
-    for (const batch of chunks(positions)) {
-      await ex
-        .insertInto('asset_positions')
-        .values(
-          batch.map((p) => ({
-            enterprise_id: scope.enterpriseId,
-            user_id: scope.userId,
-            account_id: scope.accountId,
-            provider_id: scope.providerId,
-            asset_id: p.asset_id,
-            asset_symbol: p.asset_symbol,
-            asset_name: p.asset_name ?? null,
-            network: p.network ?? null,
-            quantity: normalize(p.quantity),
-            updated_at: nowIso,
-            raw: p.raw === undefined ? null : JSON.stringify(p.raw),
-            connector_version: p.connector_version ?? null,
-          })),
-        )
-        .execute();
-    }
+    const rows = positions.map((p) => ({
+      enterprise_id: scope.enterpriseId,
+      user_id: scope.userId,
+      account_id: scope.accountId,
+      provider_id: scope.providerId,
+      asset_id: p.asset_id,
+      asset_symbol: p.asset_symbol,
+      asset_name: p.asset_name ?? null,
+      network: p.network ?? null,
+      quantity: normalize(p.quantity),
+      updated_at: nowIso,
+      raw: p.raw === undefined ? null : JSON.stringify(p.raw),
+      connector_version: p.connector_version ?? null,
+    }));
+    await this.counters.inTransaction(ex, (trx) =>
+      this.counters.replacingPositions(trx, scope, rows, async () => {
+        await trx.deleteFrom('asset_positions').where('account_id', '=', scope.accountId).execute();
+        for (const batch of chunks(rows)) await trx.insertInto('asset_positions').values(batch).execute();
+      }),
+    );
   }
 }

@@ -1,22 +1,31 @@
 /**
- * Upkeep of the counters behind /stats/users and /stats/accounts (SPEC §5.9–10; tables created by
- * migration 0040): every repository write that can change them calls this inside its own database
- * transaction, so the counters are exact whenever a transaction commits.
+ * Upkeep of the counters behind /stats/users, /stats/accounts and /stats/balance (SPEC §5.9–11;
+ * tables created by migrations 0040 and 0050): every repository write that can change them calls
+ * this inside its own database transaction, so the counters are exact whenever a transaction
+ * commits.
  *
  * Model: each user has a **share** of the counters, a function of its row (erased, deactivated,
- * consent day) and of its accounts (provider, `disconnected` or not) alone. A write that touches
+ * consent day), of its accounts (provider, `disconnected` or not) and, while active, of its
+ * positions (asset, symbol, quantity) alone. A write that touches
  * users reads their shares before and after it, and adds the difference with atomic
  * `set x = x + delta` upserts — never a read-modify-write of a counter in JavaScript. Users created
  * by the current transaction together with all their accounts skip the reads: their shares come
- * from the rows being inserted (`created`), which is what keeps bulk loads fast.
+ * from the rows being inserted (`created`), which is what keeps bulk loads fast. Replacing one
+ * account's positions (`replacingPositions`, the sync engine and the demo) reads the user's row and
+ * positions once and derives the "after" from the rows being written.
  *
  * Concurrency on PostgreSQL (READ COMMITTED, several writers): `track` first locks the users'
  * rows (FOR UPDATE, in id order), so two writes that touch the same user run one after the other
  * and the second reads the first one's result as its "before". Counter rows are upserted in key
- * order. On SQLite write transactions are IMMEDIATE: one writer at a time.
+ * order. `replacingPositions` locks its user's row the same way; the sync engine reaches it after
+ * writing its job and transaction rows, so an account removal of the same user (user lock, then
+ * those rows) at that very moment is a deadlock PostgreSQL breaks by failing one of the two.
+ * On SQLite write transactions are IMMEDIATE: one writer at a time.
  */
 import { Transaction, sql } from 'kysely';
 import type { Database } from '../db/schema.js';
+import type { AccountScope } from '../domain/records.js';
+import { DecimalSum, normalize } from '../lib/decimal.js';
 import { chunks, type DbContext, type Executor } from './db-context.js';
 
 /** What a user's share depends on, from its row. */
@@ -35,6 +44,15 @@ export interface CounterAccount {
   status: string;
 }
 
+/** What a user's share depends on, from each of its positions. */
+export interface CounterPosition {
+  account_id: string;
+  asset_id: string;
+  asset_symbol: string;
+  /** Decimal string (normalized here: PostgreSQL returns `numeric` padded). */
+  quantity: string;
+}
+
 /** A user's contribution to the counters; null for an erased user (it counts nowhere). */
 interface Share {
   active: boolean;
@@ -43,14 +61,65 @@ interface Share {
   day: string;
   /** Accounts per provider, counted only for an active user. */
   providers: Map<string, number>;
+  /** Positions, counted only for an active user. */
+  positions: readonly CounterPosition[];
 }
 
-function shareOf(u: CounterUser, accounts: readonly CounterAccount[]): Share | null {
+function shareOf(u: CounterUser, accounts: readonly CounterAccount[], positions: readonly CounterPosition[] = []): Share | null {
   if (u.erased_at !== null) return null;
   const active = u.deactivated === 0;
   const providers = new Map<string, number>();
   if (active) for (const a of accounts) providers.set(a.provider_id, (providers.get(a.provider_id) ?? 0) + 1);
-  return { active, withAccounts: active && accounts.some((a) => a.status !== 'disconnected'), day: u.consented_at.slice(0, 10), providers };
+  return { active, withAccounts: active && accounts.some((a) => a.status !== 'disconnected'), day: u.consented_at.slice(0, 10), providers, positions: active ? positions : [] };
+}
+
+/** Change of one `stats_asset_balances` row. */
+interface BalanceDelta {
+  asset_id: string;
+  asset_symbol: string;
+  quantity: DecimalSum;
+  positions: number;
+  holders: number;
+}
+
+const SURROGATE = /[\uD800-\uDFFF]/;
+/**
+ * Byte order of the UTF-8 encodings (SQLite's BINARY collation, PostgreSQL's "C"), which the
+ * migration's backfill uses to pick the symbol row a holder counts on. JavaScript compares UTF-16
+ * code units: the same order unless a surrogate pair is involved.
+ */
+function byteLess(a: string, b: string): boolean {
+  if (SURROGATE.test(a) || SURROGATE.test(b)) return Buffer.compare(Buffer.from(a), Buffer.from(b)) < 0;
+  return a < b;
+}
+
+/** The negation of a normalized decimal string. */
+const negated = (q: string): string => (q === '0' ? q : q.startsWith('-') ? q.slice(1) : `-${q}`);
+
+/**
+ * Adds (or, with sign -1, subtracts) one user's positions to balance deltas: each position's
+ * quantity and count on its (asset, symbol) row, and the user as one holder of each asset it holds
+ * (a position > 0), on the row of its least positive symbol.
+ */
+function addPositions(into: Map<string, BalanceDelta>, positions: readonly CounterPosition[], sign: 1 | -1): void {
+  const entry = (asset_id: string, asset_symbol: string): BalanceDelta => {
+    const key = `${asset_id}\u0000${asset_symbol}`;
+    let d = into.get(key);
+    if (!d) into.set(key, (d = { asset_id, asset_symbol, quantity: new DecimalSum(), positions: 0, holders: 0 }));
+    return d;
+  };
+  const held = new Map<string, string>();
+  for (const p of positions) {
+    const q = normalize(p.quantity);
+    const d = entry(p.asset_id, p.asset_symbol);
+    d.quantity.add(sign === 1 ? q : negated(q));
+    d.positions += sign;
+    if (q !== '0' && !q.startsWith('-')) {
+      const s = held.get(p.asset_id);
+      if (s === undefined || byteLess(p.asset_symbol, s)) held.set(p.asset_id, p.asset_symbol);
+    }
+  }
+  for (const [asset, symbol] of held) entry(asset, symbol).holders += sign;
 }
 
 /** Counter changes of one enterprise, summed over users; zero entries are skipped when applied. */
@@ -60,9 +129,12 @@ class Deltas {
   withAccounts = 0;
   readonly days = new Map<string, number>();
   readonly providers = new Map<string, { accounts: number; users: number }>();
+  /** Keyed by asset id and symbol. */
+  readonly balances = new Map<string, BalanceDelta>();
 
   add(s: Share | null, sign: 1 | -1): void {
     if (!s) return;
+    addPositions(this.balances, s.positions, sign);
     this.total += sign;
     if (s.active) this.active += sign;
     if (s.withAccounts) this.withAccounts += sign;
@@ -129,6 +201,44 @@ export class StatsCounters {
     return result;
   }
 
+  /**
+   * Runs `write`, which replaces the positions of `scope`'s account with `after` (and changes
+   * nothing else the counters depend on), and adds the difference to the balances. The user's row
+   * is read (locked on PostgreSQL, so concurrent writes of the same user's positions or activity
+   * run one after the other) and, when the user is active, its positions once: the "after" is
+   * those of its other accounts plus `after`, without a second read.
+   */
+  async replacingPositions<T>(trx: Transaction<Database>, scope: AccountScope, after: readonly Omit<CounterPosition, 'account_id'>[], write: () => Promise<T>): Promise<T> {
+    let q = trx.selectFrom('users').select(['deactivated', 'erased_at']).where('enterprise_id', '=', scope.enterpriseId).where('id', '=', scope.userId);
+    if (this.ctx.dialect === 'postgres') q = q.forUpdate();
+    const user = await q.executeTakeFirst();
+    if (!user || user.erased_at !== null || Number(user.deactivated) !== 0) return write();
+    const before = await this.positionsOf(trx, scope.enterpriseId, [scope.userId]);
+    const result = await write();
+    const d = new Deltas();
+    addPositions(d.balances, before, -1);
+    // one call for the whole "after": a user holding an asset counts once
+    addPositions(d.balances, [...before.filter((p) => p.account_id !== scope.accountId), ...after.map((p) => ({ ...p, account_id: scope.accountId }))], 1);
+    await this.apply(trx, scope.enterpriseId, d);
+    return result;
+  }
+
+  /**
+   * The users' positions, through `asset_positions_user`. The enterprise is checked on the rows
+   * read: with `enterprise_id` in the WHERE clause SQLite's planner picks the index
+   * `positions_enterprise_asset_user` and reads every position of the enterprise.
+   */
+  private async positionsOf(trx: Transaction<Database>, enterpriseId: string, userIds: readonly string[]): Promise<(CounterPosition & { user_id: string })[]> {
+    const rows = await trx
+      .selectFrom('asset_positions')
+      .select(['enterprise_id', 'user_id', 'account_id', 'asset_id', 'asset_symbol', 'quantity'])
+      .where('user_id', 'in', [...userIds])
+      .execute();
+    return rows
+      .filter((r) => r.enterprise_id === enterpriseId)
+      .map((r) => ({ user_id: r.user_id, account_id: r.account_id, asset_id: r.asset_id, asset_symbol: r.asset_symbol, quantity: String(r.quantity) }));
+  }
+
   /** The current shares of some users of the enterprise (absent: unknown or erased). */
   private async shares(trx: Transaction<Database>, enterpriseId: string, ids: readonly string[], lock: boolean): Promise<Map<string, Share | null>> {
     const out = new Map<string, Share | null>();
@@ -158,7 +268,16 @@ export class StatsCounters {
         if (list) list.push(a);
         else byUser.set(a.user_id, [a]);
       }
-      for (const u of users) out.set(u.id, shareOf({ ...u, deactivated: Number(u.deactivated) }, byUser.get(u.id) ?? []));
+      // only active users' positions count
+      const active = users.filter((u) => u.erased_at === null && Number(u.deactivated) === 0).map((u) => u.id);
+      const positions = active.length ? await this.positionsOf(trx, enterpriseId, active) : [];
+      const positionsByUser = new Map<string, CounterPosition[]>();
+      for (const p of positions) {
+        const list = positionsByUser.get(p.user_id);
+        if (list) list.push(p);
+        else positionsByUser.set(p.user_id, [p]);
+      }
+      for (const u of users) out.set(u.id, shareOf({ ...u, deactivated: Number(u.deactivated) }, byUser.get(u.id) ?? [], positionsByUser.get(u.id) ?? []));
     }
     return out;
   }
@@ -195,6 +314,23 @@ export class StatsCounters {
           oc.columns(['enterprise_id', 'provider_id']).doUpdateSet({
             accounts: sql`stats_provider_counts.accounts + excluded.accounts`,
             users: sql`stats_provider_counts.users + excluded.users`,
+          }),
+        )
+        .execute();
+    }
+    const balances = byKey(d.balances)
+      .map(([, b]) => ({ ...b, quantity: b.quantity.value() }))
+      .filter((b) => b.quantity !== '0' || b.positions !== 0 || b.holders !== 0);
+    const addQuantity = this.ctx.dialect === 'postgres' ? sql<string>`stats_asset_balances.quantity + excluded.quantity` : sql<string>`dec_add(stats_asset_balances.quantity, excluded.quantity)`;
+    for (const part of chunks(balances)) {
+      await trx
+        .insertInto('stats_asset_balances')
+        .values(part.map((b) => ({ enterprise_id: enterpriseId, asset_id: b.asset_id, asset_symbol: b.asset_symbol, quantity: b.quantity, positions: b.positions, holders: b.holders })))
+        .onConflict((oc) =>
+          oc.columns(['enterprise_id', 'asset_id', 'asset_symbol']).doUpdateSet({
+            quantity: addQuantity,
+            positions: sql`stats_asset_balances.positions + excluded.positions`,
+            holders: sql`stats_asset_balances.holders + excluded.holders`,
           }),
         )
         .execute();

@@ -3,13 +3,15 @@
  * stats describe **active** users only (not deactivated, not erased), except the user counts,
  * which count every non-erased user.
  *
- * Design: the user and account counts read **maintained counters** (migration 0040), kept exact by
- * the repositories in the same transaction as every write that changes them
- * (`stats-counters.ts`): aggregate queries over `users` and `accounts` read every row of the
- * enterprise, as many as a full scan (issue #5 measured them at 1–4× a full scan). The balance
- * groups positions (never transactions), and the top-traded-assets query reads only the trade
- * rows of `transaction_movements` inside the time window (the partial index
- * `movements_enterprise_trade_window`): both are well-indexed queries over what they total.
+ * Design: the user and account counts and the balance read **maintained counters** (migrations
+ * 0040 and 0050), kept exact by the repositories in the same transaction as every write that
+ * changes them (`stats-counters.ts`): aggregate queries over `users`, `accounts` and
+ * `asset_positions` read every row of the enterprise, as many as a full scan (issue #5 measured
+ * them at 1–4× a full scan, and the balance's exact sum of every position at ~2.5 µs a row on
+ * SQLite). The balance restricted to some providers still groups the positions (the counters are
+ * not kept per provider). The top-traded-assets query reads only the trade rows of
+ * `transaction_movements` inside the time window (the partial index
+ * `movements_enterprise_trade_window`), a well-indexed query over what it totals.
  *
  * Decimals are summed exactly in SQL (`numeric` on PostgreSQL, the registered `dec_sum` on SQLite)
  * and never compared or ordered as floats: ordering by value happens in the service.
@@ -58,6 +60,13 @@ export interface HourlyVolume {
   /** `YYYY-MM-DDTHH` (UTC) */
   hour: string;
   volume: string;
+}
+
+/** Rows of positions grouped per asset to `AssetHolding`s; assets whose quantities sum to zero and that nobody holds are left out. */
+function holdings(rows: readonly { asset_id: string; asset_symbol: string | null; quantity: string | null; holders: number | string }[]): AssetHolding[] {
+  return rows
+    .map((r) => ({ asset_id: r.asset_id, asset_symbol: String(r.asset_symbol), quantity: normalize(r.quantity ?? '0'), holders: Number(r.holders) }))
+    .filter((r) => r.holders > 0 || r.quantity !== '0');
 }
 
 export class StatsRepository {
@@ -111,10 +120,13 @@ export class StatsRepository {
    * per asset id, optionally only on some providers. A holder is an active user with a position of
    * quantity > 0 in the asset. Assets whose quantities sum to zero and that nobody holds are left out.
    *
-   * One grouping level and a positivity test in plain SQL: on SQLite every exact sum is a call into
-   * JavaScript per row, the cost that dominates this query (measured: ~2.5 µs per position).
+   * Without `providerIds` the maintained rows of `stats_asset_balances` answer (a few rows per
+   * asset). With them, the positions are grouped: one grouping level and a positivity test in plain
+   * SQL, but on SQLite every exact sum is a call into JavaScript per row, the cost that dominates
+   * this query (measured: ~2.5 µs per position), so it grows with the enterprise's positions.
    */
   async holdingsByAsset(enterpriseId: string, providerIds?: readonly string[]): Promise<AssetHolding[]> {
+    if (!providerIds) return this.maintainedHoldings(enterpriseId);
     let q = this.ctx.db
       .selectFrom('asset_positions as p')
       .select((eb) => [
@@ -126,11 +138,29 @@ export class StatsRepository {
       .where('p.enterprise_id', '=', enterpriseId)
       .where('p.user_id', 'not in', this.inactiveUserIds(enterpriseId))
       .groupBy('p.asset_id');
-    if (providerIds) q = q.where('p.provider_id', 'in', [...providerIds]);
-    const rows = await q.execute();
-    return rows
-      .map((r) => ({ asset_id: r.asset_id, asset_symbol: String(r.asset_symbol), quantity: normalize(r.quantity ?? '0'), holders: Number(r.holders) }))
-      .filter((r) => r.holders > 0 || r.quantity !== '0');
+    q = q.where('p.provider_id', 'in', [...providerIds]);
+    return holdings(await q.execute());
+  }
+
+  /**
+   * `holdingsByAsset` of every provider, from `stats_asset_balances` (a few rows per asset: one
+   * per display symbol the positions use). The display symbol is the least one still used by a
+   * position, as `min(asset_symbol)` over the positions.
+   */
+  private async maintainedHoldings(enterpriseId: string): Promise<AssetHolding[]> {
+    const rows = await this.ctx.db
+      .selectFrom('stats_asset_balances as b')
+      .select((eb) => [
+        'b.asset_id',
+        sql<string | null>`min(case when b.positions > 0 then b.asset_symbol end)`.as('asset_symbol'),
+        this.ctx.dec.sum(sql.ref('b.quantity')).as('quantity'),
+        eb.fn.sum<number | string>('b.holders').as('holders'),
+      ])
+      .where('b.enterprise_id', '=', enterpriseId)
+      .groupBy('b.asset_id')
+      .having(sql<boolean>`sum(b.positions) > 0`)
+      .execute();
+    return holdings(rows);
   }
 
   /**

@@ -11,6 +11,7 @@ import * as m0012 from './0012-drop-unused-time-indexes.js';
 import * as m0020 from './0020-oauth-codes.js';
 import * as m0030 from './0030-connect.js';
 import * as m0040 from './0040-stats-counters.js';
+import * as m0050 from './0050-stats-balances.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -35,6 +36,7 @@ const MIGRATIONS: [string, MigrationModule][] = [
   ['0020-oauth-codes', m0020],
   ['0030-connect', m0030],
   ['0040-stats-counters', m0040],
+  ['0050-stats-balances', m0050],
 ];
 
 export class TortieMigrationProvider implements MigrationProvider {
