@@ -17,9 +17,9 @@
  * Concurrency on PostgreSQL (READ COMMITTED, several writers): `track` first locks the users'
  * rows (FOR UPDATE, in id order), so two writes that touch the same user run one after the other
  * and the second reads the first one's result as its "before". Counter rows are upserted in key
- * order. `replacingPositions` locks its user's row the same way; the sync engine reaches it after
- * writing its job and transaction rows, so an account removal of the same user (user lock, then
- * those rows) at that very moment is a deadlock PostgreSQL breaks by failing one of the two.
+ * order. `replacingPositions` locks its user's row the same way; the sync engine's final
+ * transaction takes that lock first (`SyncRepository.lockUser`), before its job and transaction
+ * rows, in the same order as account removal and erasure, so the two cannot wait for each other.
  * On SQLite write transactions are IMMEDIATE: one writer at a time.
  */
 import { Transaction, sql } from 'kysely';

@@ -82,6 +82,18 @@ export class SyncRepository {
     return r.rows[0];
   }
 
+  /**
+   * Locks the user's row until the end of `trx` (PostgreSQL; SQLite's write transactions are
+   * serialized already). A sync's final transaction takes it first: replacing positions locks the
+   * user to keep the stats counters exact, and erasure and account removal lock the user before
+   * touching the jobs, transactions and accounts this transaction writes — taking the user's lock
+   * later would let the two wait for each other (a deadlock PostgreSQL resolves by aborting one).
+   */
+  async lockUser(trx: Executor, enterpriseId: string, userId: string): Promise<void> {
+    if (this.ctx.dialect !== 'postgres') return;
+    await trx.selectFrom('users').select('id').where('enterprise_id', '=', enterpriseId).where('id', '=', userId).forUpdate().execute();
+  }
+
   /** Extends the lease; false when the job is no longer this worker's (it must stop writing). */
   async heartbeat(ex: Executor, jobId: string, workerId: string, lockedUntil: string): Promise<boolean> {
     const r = await ex

@@ -110,6 +110,8 @@ export async function syncAccount(d: SyncAccountDeps, job: SyncJobRow, workerId:
   }
 
   const result = await d.db.transaction().execute(async (trx) => {
+    // the user's lock first, as erasure and account removal take it (see SyncRepository.lockUser)
+    await d.sync.lockUser(trx, account.enterprise_id, account.user_id);
     if (!(await d.sync.heartbeat(trx, job.id, workerId, lease()))) throw new LeaseLostError(`lost the lease on job ${job.id}`);
     let removed = 0;
     if (fromBeginning && describe.capabilities.transactions) {
