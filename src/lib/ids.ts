@@ -12,16 +12,26 @@ export function isUuid(s: string): boolean {
  */
 export function uuidv7(ms: number, rand: () => Uint8Array = () => randomBytes(10)): string {
   const r = rand();
-  const b = new Uint8Array(16);
-  let t = BigInt(ms);
-  for (let i = 5; i >= 0; i--) {
-    b[i] = Number(t & 0xffn);
-    t >>= 8n;
-  }
+  const b = timePrefixed(ms);
   b[6] = 0x70 | ((r[0] ?? 0) & 0x0f);
   b[7] = r[1] ?? 0;
   b[8] = 0x80 | ((r[2] ?? 0) & 0x3f);
   for (let i = 9; i < 16; i++) b[i] = r[i - 6] ?? 0;
+  return uuidText(b);
+}
+
+/** 16 bytes whose first 6 hold `ms` big-endian (the UUID v7 timestamp). */
+function timePrefixed(ms: number): Uint8Array {
+  const b = new Uint8Array(16);
+  let t = ms;
+  for (let i = 5; i >= 0; i--) {
+    b[i] = t % 256;
+    t = Math.floor(t / 256);
+  }
+  return b;
+}
+
+function uuidText(b: Uint8Array): string {
   const h = Buffer.from(b).toString('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
@@ -47,12 +57,7 @@ export function monotonicUuidv7(rand: () => Uint8Array = () => randomBytes(10)):
     } else {
       counter += 1;
     }
-    const b = new Uint8Array(16);
-    let t = lastMs;
-    for (let i = 5; i >= 0; i--) {
-      b[i] = t % 256;
-      t = Math.floor(t / 256);
-    }
+    const b = timePrefixed(lastMs);
     const hi = Math.floor(counter / 2 ** 30); // 12 bits → rand_a
     const lo = counter % 2 ** 30; // 30 bits → the top of rand_b
     b[6] = 0x70 | ((hi >> 8) & 0x0f);
@@ -62,8 +67,7 @@ export function monotonicUuidv7(rand: () => Uint8Array = () => randomBytes(10)):
     b[10] = (lo >>> 8) & 0xff;
     b[11] = lo & 0xff;
     for (let i = 12; i < 16; i++) b[i] = r[i - 6] ?? 0;
-    const h = Buffer.from(b).toString('hex');
-    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+    return uuidText(b);
   };
 }
 
