@@ -389,6 +389,32 @@ export interface StatsAssetBalancesTable {
   holders: number;
 }
 
+/**
+ * Maintained trade figures of /stats/top-traded-assets (SPEC §5.12, migration 0060) per UTC hour
+ * and non-fiat asset, over active users' counted trades (repositories/trade-stats.ts).
+ */
+export interface StatsTradeHoursTable {
+  enterprise_id: string;
+  /** `YYYY-MM-DDTHH` (UTC). */
+  hour: string;
+  asset_id: string;
+  /** Trades (transactions) that moved the asset in the hour. */
+  trade_count: number;
+  /** Exact sum of their absolute movement values of the asset (decimal string). */
+  volume: string;
+  /** An upper bound of the newest such trade's `seq` (exact while nothing was removed; 0: none). */
+  sample_seq: number;
+}
+
+/** Per asset, hour and active user: how many of the user's counted trades moved the asset (rows at 0 are deleted). */
+export interface StatsTradeTradersTable {
+  enterprise_id: string;
+  asset_id: string;
+  hour: string;
+  user_id: string;
+  trades: number;
+}
+
 export interface Database {
   enterprises: EnterprisesTable;
   oauth_clients: OauthClientsTable;
@@ -416,4 +442,6 @@ export interface Database {
   stats_consent_days: StatsConsentDaysTable;
   stats_provider_counts: StatsProviderCountsTable;
   stats_asset_balances: StatsAssetBalancesTable;
+  stats_trade_hours: StatsTradeHoursTable;
+  stats_trade_traders: StatsTradeTradersTable;
 }

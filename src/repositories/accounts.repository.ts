@@ -3,6 +3,7 @@ import type { Selectable } from 'kysely';
 import type { AccountsTable } from '../db/schema.js';
 import { chunks, type DbContext, type Executor } from './db-context.js';
 import { StatsCounters } from './stats-counters.js';
+import { TradeStats } from './trade-stats.js';
 
 export type AccountRow = Selectable<AccountsTable>;
 
@@ -64,9 +65,11 @@ export async function insertAccounts(ex: Executor, accounts: readonly NewAccount
 
 export class AccountsRepository {
   private readonly counters: StatsCounters;
+  private readonly trades: TradeStats;
 
   constructor(private readonly ctx: DbContext) {
     this.counters = new StatsCounters(ctx);
+    this.trades = new TradeStats(ctx);
   }
 
   /**
@@ -132,6 +135,7 @@ export class AccountsRepository {
         .execute();
       const ids = owned.map((r) => r.id);
       if (!ids.length) return [];
+      await this.trades.removingAccounts(trx, enterpriseId, userId, ids);
       const txSeqs = trx.selectFrom('transactions').select('seq').where('enterprise_id', '=', enterpriseId).where('account_id', 'in', ids);
       await trx.deleteFrom('transaction_movements').where('transaction_seq', 'in', txSeqs).execute();
       await trx.deleteFrom('transactions').where('enterprise_id', '=', enterpriseId).where('account_id', 'in', ids).execute();

@@ -11,6 +11,7 @@ import { sum as decSum, normalize } from '../lib/decimal.js';
 import { chunks, type DbContext, type Executor } from './db-context.js';
 import { bulkInsert, valuesOf } from './bulk-insert.js';
 import { StatsCounters } from './stats-counters.js';
+import { TradeDeltas, TradeStats, sourceOfRow } from './trade-stats.js';
 
 export interface UpsertResult {
   added: number;
@@ -59,6 +60,10 @@ const MOVEMENT_COLUMNS = [
   'transaction_seq', 'enterprise_id', 'user_id', 'asset_id', 'asset_symbol_lower', 'side', 'quantity', 'value', 'timestamp', 'is_trade',
 ] as const satisfies readonly (keyof MovementRow)[];
 
+const POSITION_COLUMNS = [
+  'enterprise_id', 'user_id', 'account_id', 'provider_id', 'asset_id', 'asset_symbol', 'asset_name', 'network', 'quantity', 'updated_at', 'raw', 'connector_version',
+] as const;
+
 /** A movement with its decimals in minimal form, as stored in the JSON columns and the movement index. */
 function normalizedMovement(m: MovementRecord): MovementRecord {
   return { asset_id: m.asset_id, asset_symbol: m.asset_symbol, quantity: normalize(m.quantity), value: m.value === null ? null : normalize(m.value) };
@@ -75,15 +80,19 @@ function movementJson(m: MovementRecord, currency: string) {
 
 export class LedgerRepository {
   private readonly counters: StatsCounters;
+  private readonly trades: TradeStats;
 
   constructor(private readonly ctx: DbContext) {
     this.counters = new StatsCounters(ctx);
+    this.trades = new TradeStats(ctx);
   }
 
   /**
    * Inserts or updates transactions by (account, fingerprint) and rewrites their movement rows.
    * Records whose stored content is the same are skipped (neither written nor counted).
-   * `newIds` supplies the transaction id for records not stored yet.
+   * `newIds` supplies the transaction id for records not stored yet. The trade aggregates of
+   * /stats/top-traded-assets follow in `ex`'s transaction when the user is active (its row is
+   * read first, locked on PostgreSQL: callers lock no other user before).
    */
   async upsertTransactions(
     ex: Executor,
@@ -96,10 +105,11 @@ export class LedgerRepository {
     let updated = 0;
     // A fingerprint seen twice in one call: the last record wins (an upsert cannot touch a row twice).
     const unique = [...new Map(records.map((r) => [r.fingerprint, r])).values()];
+    const trades = unique.length && (await this.trades.lockedActive(ex, scope.enterpriseId, scope.userId)) ? new TradeDeltas() : null;
     for (const batch of chunks(unique)) {
       const existing = await ex
         .selectFrom('transactions')
-        .select(['seq', 'fingerprint', ...COMPARED_COLUMNS])
+        .select(['seq', 'fingerprint', 'is_internal_transfer', ...COMPARED_COLUMNS])
         .where('account_id', '=', scope.accountId)
         .where(
           'fingerprint',
@@ -179,6 +189,12 @@ export class LedgerRepository {
         const n = normalized[i]!;
         const seq = Number(seqByFingerprint.get(r.fingerprint)!.seq);
         const isTrade = TRADE_SET.has(r.type) && r.status === 'confirmed' && !r.is_internal_transfer ? 1 : 0;
+        if (trades) {
+          // the stored row's contribution leaves; the new one counts with the kept internal-transfer marking
+          const stored = storedByFingerprint.get(r.fingerprint);
+          if (stored) trades.add(sourceOfRow({ ...stored, seq, user_id: scope.userId }), -1);
+          trades.add({ seq, user_id: scope.userId, timestamp: r.timestamp, type: r.type, status: r.status, is_internal_transfer: stored ? Number(stored.is_internal_transfer) : r.is_internal_transfer ? 1 : 0, removed_at: null, moves: [...n.inputs, ...n.outputs] }, 1);
+        }
         const push = (side: string, m: MovementRecord) =>
           movements.push({
             transaction_seq: seq,
@@ -200,6 +216,7 @@ export class LedgerRepository {
         await bulkInsert(ex, this.ctx.dialect, 'transaction_movements', MOVEMENT_COLUMNS, part.map((row) => valuesOf(row, MOVEMENT_COLUMNS)));
       }
     }
+    if (trades) await this.trades.apply(ex, scope.enterpriseId, trades);
     return { added, updated };
   }
 
@@ -208,24 +225,43 @@ export class LedgerRepository {
    * with the balance counters of /stats/balance, in `ex`'s transaction (or a new one).
    */
   async replacePositions(ex: Executor, scope: AccountScope, positions: readonly PositionRecord[], nowIso: string): Promise<void> {
-    const rows = positions.map((p) => ({
-      enterprise_id: scope.enterpriseId,
-      user_id: scope.userId,
-      account_id: scope.accountId,
-      provider_id: scope.providerId,
-      asset_id: p.asset_id,
-      asset_symbol: p.asset_symbol,
-      asset_name: p.asset_name ?? null,
-      network: p.network ?? null,
-      quantity: normalize(p.quantity),
-      updated_at: nowIso,
-      raw: p.raw === undefined ? null : JSON.stringify(p.raw),
-      connector_version: p.connector_version ?? null,
-    }));
+    await this.replacePositionsOf(ex, [{ scope, positions }], nowIso);
+  }
+
+  /**
+   * As `replacePositions`, for several accounts in one go (a bulk load's batch): one delete and one
+   * multi-row insert per chunk of accounts, and the balance counters' changes applied once.
+   */
+  async replacePositionsOf(ex: Executor, accounts: readonly { scope: AccountScope; positions: readonly PositionRecord[] }[], nowIso: string): Promise<void> {
+    const rows = accounts.flatMap(({ scope, positions }) =>
+      positions.map((p) => ({
+        enterprise_id: scope.enterpriseId,
+        user_id: scope.userId,
+        account_id: scope.accountId,
+        provider_id: scope.providerId,
+        asset_id: p.asset_id,
+        asset_symbol: p.asset_symbol,
+        asset_name: p.asset_name ?? null,
+        network: p.network ?? null,
+        quantity: normalize(p.quantity),
+        updated_at: nowIso,
+        raw: p.raw === undefined ? null : JSON.stringify(p.raw),
+        connector_version: p.connector_version ?? null,
+      })),
+    );
+    const rowsOf = new Map<string, typeof rows>();
+    for (const r of rows) {
+      const list = rowsOf.get(r.account_id);
+      if (list) list.push(r);
+      else rowsOf.set(r.account_id, [r]);
+    }
+    const replaced = accounts.map(({ scope }) => ({ scope, after: rowsOf.get(scope.accountId) ?? [] }));
     await this.counters.inTransaction(ex, (trx) =>
-      this.counters.replacingPositions(trx, scope, rows, async () => {
-        await trx.deleteFrom('asset_positions').where('account_id', '=', scope.accountId).execute();
-        for (const batch of chunks(rows)) await trx.insertInto('asset_positions').values(batch).execute();
+      this.counters.replacingPositionsOf(trx, replaced, async () => {
+        for (const part of chunks(accounts.map((a) => a.scope.accountId), 500)) await trx.deleteFrom('asset_positions').where('account_id', 'in', part).execute();
+        for (const part of chunks(rows, 1000)) {
+          await bulkInsert(trx, this.ctx.dialect, 'asset_positions', POSITION_COLUMNS, part.map((row) => valuesOf(row, POSITION_COLUMNS)));
+        }
       }),
     );
   }

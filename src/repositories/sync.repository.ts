@@ -8,6 +8,7 @@ import { sql, type Selectable } from 'kysely';
 import type { SyncJobsTable } from '../db/schema.js';
 import { chunks, type DbContext, type Executor } from './db-context.js';
 import { StatsCounters } from './stats-counters.js';
+import { TradeStats } from './trade-stats.js';
 import { normalize } from '../lib/decimal.js';
 
 export type SyncJobRow = Selectable<SyncJobsTable>;
@@ -37,9 +38,11 @@ export interface AccountForSync {
 
 export class SyncRepository {
   private readonly counters: StatsCounters;
+  private readonly trades: TradeStats;
 
   constructor(private readonly ctx: DbContext) {
     this.counters = new StatsCounters(ctx);
+    this.trades = new TradeStats(ctx);
   }
 
   /** Queues a job unless the account already has an open one; returns the open job's id either way. */
@@ -220,13 +223,17 @@ export class SyncRepository {
     return rows.map((r) => r.fingerprint);
   }
 
-  /** Marks records the source no longer reports as removed, and drops their movement rows. Returns the count. */
+  /**
+   * Marks records the source no longer reports as removed, and drops their movement rows and their
+   * contributions to the trade aggregates. Returns the count.
+   */
   async markRemoved(ex: Executor, enterpriseId: string, accountId: string, fingerprints: string[], nowIso: string): Promise<number> {
     let n = 0;
     for (const part of chunks(fingerprints, 500)) {
       const seqs = await ex.selectFrom('transactions').select('seq').where('enterprise_id', '=', enterpriseId).where('account_id', '=', accountId).where('fingerprint', 'in', part).where('removed_at', 'is', null).execute();
       if (!seqs.length) continue;
       const ids = seqs.map((s) => Number(s.seq));
+      await this.trades.removingSeqs(ex, enterpriseId, ids);
       await ex.updateTable('transactions').set({ removed_at: nowIso, updated_at: nowIso }).where('seq', 'in', ids).execute();
       await ex.deleteFrom('transaction_movements').where('transaction_seq', 'in', ids).execute();
       n += ids.length;
@@ -262,7 +269,9 @@ export class SyncRepository {
       .execute();
   }
 
+  /** Marks a transaction as one side of an internal transfer; a trade marked so stops counting in the trade aggregates. */
   async markInternalTransfer(ex: Executor, enterpriseId: string, transactionId: string, counterpartyAccountId: string, nowIso: string): Promise<void> {
+    await this.trades.markingInternal(ex, enterpriseId, transactionId);
     await ex
       .updateTable('transactions')
       .set({ is_internal_transfer: 1, counterparty_account_id: counterpartyAccountId, updated_at: nowIso })

@@ -6,6 +6,7 @@ import type { UsersTable } from '../db/schema.js';
 import type { DbContext, Executor } from './db-context.js';
 import { insertAccounts, type NewAccount } from './accounts.repository.js';
 import { StatsCounters } from './stats-counters.js';
+import { TradeStats } from './trade-stats.js';
 
 export type UserRow = Selectable<UsersTable>;
 
@@ -55,9 +56,11 @@ export interface NewUser {
 
 export class UsersRepository {
   private readonly counters: StatsCounters;
+  private readonly trades: TradeStats;
 
   constructor(private readonly ctx: DbContext) {
     this.counters = new StatsCounters(ctx);
+    this.trades = new TradeStats(ctx);
   }
 
   /**
@@ -165,6 +168,8 @@ export class UsersRepository {
       if (!u) return undefined;
       // a repeated call changes nothing: the first deactivation's day and token cutoff stay
       const tokensRevokedBefore = u.deactivated === 1 && u.tokens_revoked_before ? u.tokens_revoked_before : nowIso;
+      // an active user's trades leave the trade aggregates (its row is locked above)
+      if (Number(u.deactivated) === 0) await this.trades.removingUser(trx, enterpriseId, userId);
       await this.counters.track(trx, enterpriseId, [userId], async () => {
         await trx
           .updateTable('users')
@@ -196,6 +201,7 @@ export class UsersRepository {
     return this.ctx.db.transaction().execute(async (trx) => {
       const u = await this.lockedUser(trx, enterpriseId, userId);
       if (!u) return undefined;
+      if (Number(u.deactivated) === 0) await this.trades.removingUser(trx, enterpriseId, userId);
       await this.counters.track(trx, enterpriseId, [userId], async () => {
         const txSeqs = trx.selectFrom('transactions').select('seq').where('enterprise_id', '=', enterpriseId).where('user_id', '=', userId);
         await trx.deleteFrom('transaction_movements').where('transaction_seq', 'in', txSeqs).execute();

@@ -140,7 +140,7 @@ export class StatsService {
     // the first `limit` and everything tied with the last of them.
     const boundary = ranked[Math.min(r.limit, ranked.length) - 1];
     const candidates = boundary ? ranked.filter((t) => rank(t, boundary) <= 0) : [];
-    const symbols = await this.stats.symbolsOf(enterpriseId, candidates);
+    const symbols = await this.stats.symbolsOf(enterpriseId, candidates, start, end);
     const assets = candidates
       .map((t) => ({ ...t, asset_symbol: symbols.get(t.asset_id) ?? t.asset_id }))
       .sort((a, b) => rank(a, b) || byString(a.asset_symbol, b.asset_symbol) || byString(a.asset_id, b.asset_id))

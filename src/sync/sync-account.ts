@@ -95,6 +95,8 @@ export async function syncAccount(d: SyncAccountDeps, job: SyncJobRow, workerId:
         if (!earliest || r.timestamp < earliest) earliest = r.timestamp;
       }
       const res = await d.db.transaction().execute(async (trx) => {
+        // the user's lock first: the ledger keeps the trade aggregates under it (see SyncRepository.lockUser)
+        await d.sync.lockUser(trx, account.enterprise_id, account.user_id);
         if (!(await d.sync.heartbeat(trx, job.id, workerId, lease()))) throw new LeaseLostError(`lost the lease on job ${job.id}`);
         const r = await d.ledger.upsertTransactions(trx, scope, records, now(), () => mintTransactionId(Date.now()));
         await d.sync.saveCursor(trx, account.enterprise_id, account.id, page.cursor);

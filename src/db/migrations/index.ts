@@ -12,6 +12,7 @@ import * as m0020 from './0020-oauth-codes.js';
 import * as m0030 from './0030-connect.js';
 import * as m0040 from './0040-stats-counters.js';
 import * as m0050 from './0050-stats-balances.js';
+import * as m0060 from './0060-stats-trades.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -37,6 +38,7 @@ const MIGRATIONS: [string, MigrationModule][] = [
   ['0030-connect', m0030],
   ['0040-stats-counters', m0040],
   ['0050-stats-balances', m0050],
+  ['0060-stats-trades', m0060],
 ];
 
 export class TortieMigrationProvider implements MigrationProvider {
