@@ -184,7 +184,6 @@ export function createContainer(config: Config, options: ContainerOptions = {}):
       prices,
       envelope,
       clock,
-      transact: (fn) => dbh.db.transaction().execute(fn),
       bulkLoad: (fn) => dbh.bulkLoad(fn),
     }),
     oauth,

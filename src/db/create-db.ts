@@ -22,6 +22,7 @@ import {
   type TableMetadata,
   type Driver,
   type SqliteDatabase,
+  type Transaction,
   sql,
 } from 'kysely';
 import type { Database } from './schema.js';
@@ -46,8 +47,16 @@ export interface DbHandle {
    * scan plus a sort of every row before the cursor (measured by `npm run bench` at 300,000
    * transactions: 262 ms a page instead of 1 ms).
    */
-  bulkLoad<T>(fn: () => Promise<T>): Promise<T>;
+  bulkLoad<T>(fn: (transact: BulkTransact) => Promise<T>): Promise<T>;
 }
+
+/**
+ * Runs `work` in one write transaction of a bulk load. On PostgreSQL its commit does not wait for
+ * the WAL flush (`synchronous_commit = off` for that transaction alone: a crash may lose the last
+ * batches, never corrupt what is stored); the load's final statement (ANALYZE) commits durably,
+ * which flushes every earlier commit, so a finished load is as durable as any other write.
+ */
+export type BulkTransact = <U>(work: (trx: Transaction<Database>) => Promise<U>) => Promise<U>;
 
 export interface CreateDbOptions {
   /** PostgreSQL only: put every table in this schema (created if missing). Used by tests. */
@@ -199,12 +208,56 @@ async function createPgPool(connectionString: string, options: CreateDbOptions):
       return pg.types.getTypeParser(oid, format ?? 'text');
     },
   };
-  return new pg.Pool({
+  const pool = new pg.Pool({
     connectionString,
     max: options.poolSize ?? 10,
     types: types as CustomTypesConfig,
     ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
   });
+  const connect = pool.connect.bind(pool) as () => Promise<PgPoolClient>;
+  (pool as unknown as { connect: () => Promise<PgPoolClient> }).connect = async () => preparing(await connect());
+  return pool;
+}
+
+type PgPoolClient = import('pg').PoolClient;
+
+/**
+ * Statement texts given a name (a server-side prepared statement), process-wide: text → name.
+ * Capped, so query shapes that vary with a list's length cannot grow it without bound; texts past
+ * the cap run unnamed as before.
+ */
+const statementNames = new Map<string, string>();
+const STATEMENT_NAMES_MAX = 2_000;
+/** Texts whose result columns follow a table's definition: a named plan of them fails after DDL. */
+const STAR_RESULT = /(select|returning)\s+(\w+\.)?\*/i;
+
+/**
+ * Kysely sends every query unnamed, so PostgreSQL parses and plans its text on every execution —
+ * measured as the largest part of the server's work in a bulk load (a multi-row insert with thirty
+ * array parameters, the same text for every batch), and a share of every API read. A text seen
+ * again is sent as a named statement instead: each connection parses it once (pg keeps which names
+ * it has prepared), and later executions only bind and run it.
+ */
+function preparing(client: PgPoolClient): PgPoolClient {
+  const marked = client as PgPoolClient & { tortiePreparing?: true };
+  if (marked.tortiePreparing) return client;
+  marked.tortiePreparing = true;
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  const seen = new Set<string>();
+  (client as unknown as { query: (...args: unknown[]) => unknown }).query = (text: unknown, values?: unknown, ...rest: unknown[]) => {
+    if (typeof text !== 'string' || !Array.isArray(values) || rest.length) return query(text, values, ...rest);
+    let name = statementNames.get(text);
+    if (name === undefined) {
+      if (!seen.has(text) || statementNames.size >= STATEMENT_NAMES_MAX || STAR_RESULT.test(text)) {
+        if (seen.size < STATEMENT_NAMES_MAX) seen.add(text);
+        return query(text, values);
+      }
+      name = `tortie_${statementNames.size + 1}`;
+      statementNames.set(text, name);
+    }
+    return query({ name, text, values });
+  };
+  return client;
 }
 
 /** WAL pages between automatic checkpoints during a SQLite bulk load (see `bulkLoad`). */
@@ -214,8 +267,9 @@ const BULK_LOAD_CACHE_KIB = 131_072;
 
 export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
   const { dialect, path } = parseDatabaseUrl(url);
-  let db: Kysely<Database>;
-  let bulkLoad = <T>(fn: () => Promise<T>): Promise<T> => fn();
+  let db!: Kysely<Database>;
+  const transact: BulkTransact = (work) => db.transaction().execute(work);
+  let bulkLoad = <T>(fn: (transact: BulkTransact) => Promise<T>): Promise<T> => fn(transact);
   if (dialect === 'sqlite') {
     if (path !== ':memory:' && path !== '') mkdirSync(dirname(path), { recursive: true });
     const sqlite = new BetterSqlite3(path === '' ? ':memory:' : path);
@@ -226,7 +280,7 @@ export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
     registerDecimalFunctions(sqlite);
     db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: cachingStatements(sqlite) }) });
     let loads = 0;
-    bulkLoad = async <T>(fn: () => Promise<T>): Promise<T> => {
+    bulkLoad = async <T>(fn: (transact: BulkTransact) => Promise<T>): Promise<T> => {
       // Checkpoints are rare, not off: the WAL keeps every version of every page written since the
       // last checkpoint (about 4× the data loaded, measured), so an unbounded one would need several
       // times the database's size in free disk at 10M transactions. 65,536 pages ≈ 256 MB of WAL.
@@ -240,7 +294,7 @@ export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
         sqlite.pragma(`cache_size = -${BULK_LOAD_CACHE_KIB}`);
       }
       try {
-        return await fn();
+        return await fn(transact);
       } finally {
         if (--loads === 0) {
           sqlite.pragma('wal_autocheckpoint = 1000');
@@ -259,8 +313,13 @@ export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
   } else {
     db = new Kysely<Database>({ dialect: new CurrentSchemaPostgresDialect({ pool: () => createPgPool(path, options) }) });
     const pgDb = db;
-    bulkLoad = async <T>(fn: () => Promise<T>): Promise<T> => {
-      const r = await fn();
+    const relaxed: BulkTransact = (work) =>
+      pgDb.transaction().execute(async (trx) => {
+        await sql`set local synchronous_commit = off`.execute(trx);
+        return work(trx);
+      });
+    bulkLoad = async <T>(fn: (transact: BulkTransact) => Promise<T>): Promise<T> => {
+      const r = await fn(relaxed);
       // unqualified names: the tables of this connection's schema only
       await sql`analyze users, accounts, transactions, transaction_movements, asset_positions`.execute(pgDb);
       return r;

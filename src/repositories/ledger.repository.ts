@@ -60,6 +60,10 @@ const MOVEMENT_COLUMNS = [
   'transaction_seq', 'enterprise_id', 'user_id', 'asset_id', 'asset_symbol_lower', 'side', 'quantity', 'value', 'timestamp', 'is_trade',
 ] as const satisfies readonly (keyof MovementRow)[];
 
+const POSITION_COLUMNS = [
+  'enterprise_id', 'user_id', 'account_id', 'provider_id', 'asset_id', 'asset_symbol', 'asset_name', 'network', 'quantity', 'updated_at', 'raw', 'connector_version',
+] as const;
+
 /** A movement with its decimals in minimal form, as stored in the JSON columns and the movement index. */
 function normalizedMovement(m: MovementRecord): MovementRecord {
   return { asset_id: m.asset_id, asset_symbol: m.asset_symbol, quantity: normalize(m.quantity), value: m.value === null ? null : normalize(m.value) };
@@ -221,24 +225,44 @@ export class LedgerRepository {
    * with the balance counters of /stats/balance, in `ex`'s transaction (or a new one).
    */
   async replacePositions(ex: Executor, scope: AccountScope, positions: readonly PositionRecord[], nowIso: string): Promise<void> {
-    const rows = positions.map((p) => ({
-      enterprise_id: scope.enterpriseId,
-      user_id: scope.userId,
-      account_id: scope.accountId,
-      provider_id: scope.providerId,
-      asset_id: p.asset_id,
-      asset_symbol: p.asset_symbol,
-      asset_name: p.asset_name ?? null,
-      network: p.network ?? null,
-      quantity: normalize(p.quantity),
-      updated_at: nowIso,
-      raw: p.raw === undefined ? null : JSON.stringify(p.raw),
-      connector_version: p.connector_version ?? null,
-    }));
+    await this.replacePositionsOf(ex, [{ scope, positions }], nowIso);
+  }
+
+  /**
+   * As `replacePositions`, for several accounts in one go (a bulk load's batch): one delete and one
+   * multi-row insert per chunk of accounts, and the balance counters' changes applied once.
+   */
+  async replacePositionsOf(ex: Executor, accounts: readonly { scope: AccountScope; positions: readonly PositionRecord[] }[], nowIso: string): Promise<void> {
+    const rows = accounts.flatMap(({ scope, positions }) =>
+      positions.map((p) => ({
+        enterprise_id: scope.enterpriseId,
+        user_id: scope.userId,
+        account_id: scope.accountId,
+        provider_id: scope.providerId,
+        asset_id: p.asset_id,
+        asset_symbol: p.asset_symbol,
+        asset_name: p.asset_name ?? null,
+        network: p.network ?? null,
+        quantity: normalize(p.quantity),
+        updated_at: nowIso,
+        raw: p.raw === undefined ? null : JSON.stringify(p.raw),
+        connector_version: p.connector_version ?? null,
+      })),
+    );
+    if (new Set(accounts.map((a) => a.scope.accountId)).size !== accounts.length) throw new Error('replacePositionsOf: an account is listed twice');
+    const rowsOf = new Map<string, typeof rows>();
+    for (const r of rows) {
+      const list = rowsOf.get(r.account_id);
+      if (list) list.push(r);
+      else rowsOf.set(r.account_id, [r]);
+    }
+    const replaced = accounts.map(({ scope }) => ({ scope, after: rowsOf.get(scope.accountId) ?? [] }));
     await this.counters.inTransaction(ex, (trx) =>
-      this.counters.replacingPositions(trx, scope, rows, async () => {
-        await trx.deleteFrom('asset_positions').where('account_id', '=', scope.accountId).execute();
-        for (const batch of chunks(rows)) await trx.insertInto('asset_positions').values(batch).execute();
+      this.counters.replacingPositionsOf(trx, replaced, async () => {
+        for (const part of chunks(accounts.map((a) => a.scope.accountId), 500)) await trx.deleteFrom('asset_positions').where('account_id', 'in', part).execute();
+        for (const part of chunks(rows, 1000)) {
+          await bulkInsert(trx, this.ctx.dialect, 'asset_positions', POSITION_COLUMNS, part.map((row) => valuesOf(row, POSITION_COLUMNS)));
+        }
       }),
     );
   }

@@ -209,17 +209,60 @@ export class StatsCounters {
    * those of its other accounts plus `after`, without a second read.
    */
   async replacingPositions<T>(trx: Transaction<Database>, scope: AccountScope, after: readonly Omit<CounterPosition, 'account_id'>[], write: () => Promise<T>): Promise<T> {
-    let q = trx.selectFrom('users').select(['deactivated', 'erased_at']).where('enterprise_id', '=', scope.enterpriseId).where('id', '=', scope.userId);
-    if (this.ctx.dialect === 'postgres') q = q.forUpdate();
-    const user = await q.executeTakeFirst();
-    if (!user || user.erased_at !== null || Number(user.deactivated) !== 0) return write();
-    const before = await this.positionsOf(trx, scope.enterpriseId, [scope.userId]);
+    return this.replacingPositionsOf(trx, [{ scope, after }], write);
+  }
+
+  /**
+   * As `replacingPositions`, for the positions of several accounts replaced by one `write` (a
+   * bulk load's batch): the users' rows are read (locked on PostgreSQL, in id order) in one query,
+   * the active ones' positions in another, and each enterprise's counters get one upsert per
+   * table, in key order.
+   */
+  async replacingPositionsOf<T>(
+    trx: Transaction<Database>,
+    replaced: readonly { scope: AccountScope; after: readonly Omit<CounterPosition, 'account_id'>[] }[],
+    write: () => Promise<T>,
+  ): Promise<T> {
+    const ids = [...new Set(replaced.map((r) => r.scope.userId))].sort();
+    const active = new Set<string>();
+    for (const part of chunks(ids, 500)) {
+      let q = trx.selectFrom('users').select(['id', 'enterprise_id', 'deactivated', 'erased_at']).where('id', 'in', part).orderBy('id');
+      if (this.ctx.dialect === 'postgres') q = q.forUpdate();
+      for (const u of await q.execute()) if (u.erased_at === null && Number(u.deactivated) === 0) active.add(`${u.enterprise_id}\u0000${u.id}`);
+    }
+    // per enterprise, per active user: the accounts replaced, with their new positions
+    const users = new Map<string, Map<string, Map<string, readonly Omit<CounterPosition, 'account_id'>[]>>>();
+    for (const { scope, after } of replaced) {
+      if (!active.has(`${scope.enterpriseId}\u0000${scope.userId}`)) continue;
+      let byUser = users.get(scope.enterpriseId);
+      if (!byUser) users.set(scope.enterpriseId, (byUser = new Map()));
+      let accounts = byUser.get(scope.userId);
+      if (!accounts) byUser.set(scope.userId, (accounts = new Map()));
+      accounts.set(scope.accountId, after);
+    }
+    const before = new Map<string, (CounterPosition & { user_id: string })[]>();
+    for (const [enterpriseId, byUser] of users) {
+      for (const part of chunks([...byUser.keys()], 500)) before.set(enterpriseId, [...(before.get(enterpriseId) ?? []), ...(await this.positionsOf(trx, enterpriseId, part))]);
+    }
     const result = await write();
-    const d = new Deltas();
-    addPositions(d.balances, before, -1);
-    // one call for the whole "after": a user holding an asset counts once
-    addPositions(d.balances, [...before.filter((p) => p.account_id !== scope.accountId), ...after.map((p) => ({ ...p, account_id: scope.accountId }))], 1);
-    await this.apply(trx, scope.enterpriseId, d);
+    for (const [enterpriseId, byUser] of byKey(users)) {
+      const beforeByUser = new Map<string, CounterPosition[]>();
+      for (const p of before.get(enterpriseId) ?? []) {
+        const list = beforeByUser.get(p.user_id);
+        if (list) list.push(p);
+        else beforeByUser.set(p.user_id, [p]);
+      }
+      const d = new Deltas();
+      for (const [userId, accounts] of byUser) {
+        const mine = beforeByUser.get(userId) ?? [];
+        addPositions(d.balances, mine, -1);
+        // one call for the user's whole "after": a user holding an asset counts once
+        const kept = mine.filter((p) => !accounts.has(p.account_id));
+        const added = [...accounts].flatMap(([account_id, after]) => after.map((p) => ({ ...p, account_id })));
+        addPositions(d.balances, [...kept, ...added], 1);
+      }
+      await this.apply(trx, enterpriseId, d);
+    }
     return result;
   }
 

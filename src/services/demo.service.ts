@@ -85,10 +85,11 @@ export interface DemoServiceDeps {
   prices: PriceService;
   envelope: CryptoEnvelope;
   clock: Clock;
-  /** Runs `fn` in one database transaction. */
-  transact: <T>(fn: (ex: Executor) => Promise<T>) => Promise<T>;
-  /** Runs `fn`, many transactions in a row, as a bulk load (see `DbHandle.bulkLoad`). */
-  bulkLoad: <T>(fn: () => Promise<T>) => Promise<T>;
+  /**
+   * Runs `fn`, many transactions in a row, as a bulk load (see `DbHandle.bulkLoad`); `fn` runs each
+   * of them with the `transact` it is given.
+   */
+  bulkLoad: <T>(fn: (transact: <U>(work: (ex: Executor) => Promise<U>) => Promise<U>) => Promise<T>) => Promise<T>;
 }
 
 export const DEMO_DEFAULTS = { users: 25, seed: 'tortie', transactionsPerUser: 300 } as const;
@@ -194,9 +195,9 @@ export class DemoService {
     // transaction ids are minted in write order, so the id index grows at its end
     const newId = monotonicUuidv7(randomPool());
     let written = 0;
-    await this.d.bulkLoad(async () => {
+    await this.d.bulkLoad(async (transact) => {
       for await (const batch of worker ? worker.batches(options) : demoBatches(options)) {
-        await this.write(batch, nowMs, newId, stats);
+        await this.write(transact, batch, nowMs, newId, stats);
         written += batch.length;
         onProgress?.({ users: written, totalUsers: users, transactions: stats.transactions, totalTransactions: users * perUser, seconds: (performance.now() - started) / 1000 });
       }
@@ -221,13 +222,16 @@ export class DemoService {
   }
 
   /** Writes a batch of users in one database transaction, through the repositories and the ledger. */
-  private async write(batch: PreparedUser[], nowMs: number, newId: (ms: number) => string, stats: { accounts: number; transactions: number; positions: number }): Promise<void> {
+  private async write(
+    transact: <U>(work: (ex: Executor) => Promise<U>) => Promise<U>,
+    batch: PreparedUser[],
+    nowMs: number, newId: (ms: number) => string, stats: { accounts: number; transactions: number; positions: number }): Promise<void> {
     const nowIso = isoOf(nowMs);
     // sandbox API keys are sealed like real credentials (AAD = the account id)
     const accounts: NewAccount[] = batch.flatMap((b) =>
       b.accounts.map((a) => ({ ...a.row, credentials_enc: a.credentials ? this.d.envelope.seal(JSON.stringify(a.credentials), a.row.id) : null })),
     );
-    await this.d.transact(async (ex) => {
+    await transact(async (ex) => {
       // users with all their accounts: their stats counters are added from these rows, without reads
       await this.d.users.create(
         batch.map((b) => b.user),
@@ -239,11 +243,13 @@ export class DemoService {
         ex,
       );
       for (const b of batch) {
-        for (const l of b.ledgers) {
-          await this.d.ledger.upsertTransactions(ex, l.scope, l.transactions, nowIso, () => newId(Date.now()));
-          await this.d.ledger.replacePositions(ex, l.scope, l.positions, nowIso);
-        }
+        for (const l of b.ledgers) await this.d.ledger.upsertTransactions(ex, l.scope, l.transactions, nowIso, () => newId(Date.now()));
       }
+      await this.d.ledger.replacePositionsOf(
+        ex,
+        batch.flatMap((b) => b.ledgers.map((l) => ({ scope: l.scope, positions: l.positions }))),
+        nowIso,
+      );
     });
     for (const b of batch) {
       for (const l of b.ledgers) {
