@@ -75,6 +75,59 @@ describe('ledger repository', () => {
       expect(await count('transaction_movements')).toBe(950 * 4 + 4);
     });
 
+    it('writes several accounts in one call exactly as one call per account would', async () => {
+      const { deps } = env();
+      const db = deps.ctx.db;
+      const ledger = deps.repos.ledger;
+      // two enterprises, each with a user of two accounts: one account already has history
+      const setups = await Promise.all([0, 1].map(async () => {
+        const e = await env().newEnterprise();
+        const userId = await seedUser(deps, e.enterpriseId);
+        const a = await seedAccount(deps, e.enterpriseId, userId);
+        const b = await seedAccount(deps, e.enterpriseId, userId, { providerId: 'coinbase' });
+        return { e, scopes: [{ enterpriseId: e.enterpriseId, userId, accountId: a, providerId: 'sandbox-exchange' }, { enterpriseId: e.enterpriseId, userId, accountId: b, providerId: 'coinbase' }] };
+      }));
+      const [one, many] = setups as [(typeof setups)[number], (typeof setups)[number]];
+      const stored = Array.from({ length: 30 }, (_, i) => record(i));
+      const next = [...stored.slice(0, 10), record(3, { description: 'changed' }), ...Array.from({ length: 1200 }, (_, i) => record(100 + i))];
+      const fresh = Array.from({ length: 900 }, (_, i) => record(5000 + i));
+      for (const s of [one, many]) await db.transaction().execute((trx) => ledger.upsertTransactions(trx, s.scopes[0]!, stored, NOW, (r) => uuidv7(Date.parse(r.timestamp))));
+
+      // one call per account, and one call for both accounts of the other enterprise
+      const perAccount = await db.transaction().execute(async (trx) => {
+        const x = await ledger.upsertTransactions(trx, one.scopes[0]!, next, NOW, (r) => uuidv7(Date.parse(r.timestamp)));
+        const y = await ledger.upsertTransactions(trx, one.scopes[1]!, fresh, NOW, (r) => uuidv7(Date.parse(r.timestamp)));
+        return { added: x.added + y.added, updated: x.updated + y.updated };
+      });
+      const together = await db.transaction().execute((trx) =>
+        ledger.upsertTransactionsOf(trx, [{ scope: many.scopes[0]!, records: next }, { scope: many.scopes[1]!, records: fresh }], NOW, (r) => uuidv7(Date.parse(r.timestamp))),
+      );
+      // 10 unchanged records skipped, fp-3 updated, 1,200 + 900 added
+      expect(perAccount).toEqual({ added: 2100, updated: 1 });
+      expect(together).toEqual(perAccount);
+
+      const content = async (e: string) => {
+        const txs = await db.selectFrom('transactions').select(['account_id', 'fingerprint', 'description', 'inputs', 'outputs', 'fee_items', 'fee_total', 'seq']).where('enterprise_id', '=', e).execute();
+        const moves = await db.selectFrom('transaction_movements').select(['transaction_seq', 'side', 'asset_id', 'quantity', 'value', 'is_trade']).where('enterprise_id', '=', e).execute();
+        const bySeq = new Map(txs.map((t) => [Number(t.seq), t]));
+        const accountIndex = (id: string) => (id === one.scopes[0]!.accountId || id === many.scopes[0]!.accountId ? 0 : 1);
+        return {
+          txs: txs.map((t) => [accountIndex(t.account_id), t.fingerprint, t.description, t.inputs, t.outputs, t.fee_items, t.fee_total === null ? null : normalize(String(t.fee_total))].join('|')).sort(),
+          moves: moves.map((m) => { const t = bySeq.get(Number(m.transaction_seq))!; return [accountIndex(t.account_id), t.fingerprint, m.side, m.asset_id, normalize(String(m.quantity)), m.value === null ? null : normalize(String(m.value)), m.is_trade].join('|'); }).sort(),
+        };
+      };
+      const a = await content(one.e.enterpriseId);
+      expect(a.txs).toHaveLength(30 + 1200 + 900);
+      expect(a.moves).toHaveLength((30 + 1200 + 900) * 4);
+      expect(await content(many.e.enterpriseId)).toEqual(a);
+      const trades = async (e: string) =>
+        (await db.selectFrom('stats_trade_hours').select(['hour', 'asset_id', 'trade_count', 'volume']).where('enterprise_id', '=', e).execute()).map((h) => [h.hour, h.asset_id, Number(h.trade_count), normalize(String(h.volume))].join('|')).sort();
+      expect((await trades(one.e.enterpriseId)).length).toBeGreaterThan(0);
+      expect(await trades(many.e.enterpriseId)).toEqual(await trades(one.e.enterpriseId));
+
+      await expect(db.transaction().execute((trx) => ledger.upsertTransactionsOf(trx, [{ scope: many.scopes[0]!, records: fresh }, { scope: many.scopes[0]!, records: fresh }], NOW, () => uuidv7(Date.now())))).rejects.toThrow(/listed twice/);
+    });
+
     it('inserts missing prices without overwriting stored ones', async () => {
       const { deps } = env();
       await deps.repos.prices.upsert([{ asset_id: 'x-asset', currency: 'USD', ts: '2026-01-01T00:00:00.000Z', price: '2', source: 'import' }]);

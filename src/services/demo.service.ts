@@ -242,12 +242,16 @@ export class DemoService {
         batch.map((b) => b.consent),
         ex,
       );
-      for (const b of batch) {
-        for (const l of b.ledgers) await this.d.ledger.upsertTransactions(ex, l.scope, l.transactions, nowIso, () => newId(Date.now()));
-      }
+      const ledgers = batch.flatMap((b) => b.ledgers);
+      await this.d.ledger.upsertTransactionsOf(
+        ex,
+        ledgers.map((l) => ({ scope: l.scope, records: l.transactions })),
+        nowIso,
+        () => newId(Date.now()),
+      );
       await this.d.ledger.replacePositionsOf(
         ex,
-        batch.flatMap((b) => b.ledgers.map((l) => ({ scope: l.scope, positions: l.positions }))),
+        ledgers.map((l) => ({ scope: l.scope, positions: l.positions })),
         nowIso,
       );
     });
