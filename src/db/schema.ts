@@ -415,6 +415,12 @@ export interface StatsTradeTradersTable {
   trades: number;
 }
 
+/** Version of an enterprise's users, bumped by triggers on every users write (migration 0070). */
+export interface UsersVersionsTable {
+  enterprise_id: string;
+  version: number | string;
+}
+
 export interface Database {
   enterprises: EnterprisesTable;
   oauth_clients: OauthClientsTable;
@@ -444,4 +450,5 @@ export interface Database {
   stats_asset_balances: StatsAssetBalancesTable;
   stats_trade_hours: StatsTradeHoursTable;
   stats_trade_traders: StatsTradeTradersTable;
+  users_versions: UsersVersionsTable;
 }

@@ -144,6 +144,15 @@ export class UsersRepository {
     return sql<SqlBool>`(dec_cmp(coalesce((select dec_sum(dec_mul(p.quantity, ${price})) from asset_positions p where p.user_id = u.id), '0'), ${amount}) >= 0)`;
   }
 
+  /**
+   * The enterprise's users version (migration 0070): changes with every committed write of its
+   * users rows. Read in the caller's snapshot; "0" when no users write happened since.
+   */
+  async version(enterpriseId: string): Promise<string> {
+    const r = await this.ctx.db.selectFrom('users_versions').select('version').where('enterprise_id', '=', enterpriseId).executeTakeFirst();
+    return r === undefined ? '0' : String(r.version);
+  }
+
   /** The pagination id of one of the enterprise's (non-erased) users. */
   async seqOf(enterpriseId: string, userId: string): Promise<number | undefined> {
     const r = await this.ctx.db

@@ -12,6 +12,7 @@ import type { AccountValuer } from './account-valuer.js';
 import { toUser, userJson } from './api-mappers.js';
 import { badCursor, decodeCursor, seqPosition, toPage, type Page, type PageRequest } from './pagination.js';
 import type { Valuation } from './valuation.js';
+import { RenderedPages } from './rendered-pages.js';
 
 export interface UserListRequest extends PageRequest {
   userIds?: string[];
@@ -24,6 +25,8 @@ export interface UserSearchRequest extends PageRequest {
 }
 
 export class UsersService {
+  private readonly pages = new RenderedPages();
+
   constructor(
     private readonly users: UsersRepository,
     private readonly positions: PositionsRepository,
@@ -43,6 +46,21 @@ export class UsersService {
     const afterSeq = r.cursor === undefined ? undefined : await this.listPosition(enterpriseId, binding, r.cursor);
     const rows = await this.users.list(enterpriseId, { userIds: r.userIds }, afterSeq, r.limit + 1);
     return toPage(rows, r.limit, userJson, (u) => [Number(u.seq)], (pos) => this.cursors.encode(binding, pos));
+  }
+
+  /**
+   * A rendered Users list page: served from memory while the enterprise's users version is the one
+   * it was rendered at, else rendered by `render` (from `listJson`) and kept. `key` names the page
+   * completely (the request's path and query: the page, its filters and its `next_uri`). A request
+   * `render` refuses (a bad cursor) is never kept.
+   */
+  async listPage(enterpriseId: string, key: string, render: () => Promise<JsonText>): Promise<JsonText> {
+    const version = await this.users.version(enterpriseId);
+    const kept = this.pages.get(enterpriseId, version, key);
+    if (kept !== undefined) return kept as JsonText;
+    const page = await render();
+    this.pages.set(enterpriseId, version, key, page);
+    return page;
   }
 
   /** Search users: every filter combined with AND, in pagination-id order. */

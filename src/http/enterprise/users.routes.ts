@@ -43,7 +43,12 @@ export function usersRoutes(deps: Container): FastifyPluginAsync {
         querystring: UsersListQuery,
         response: { 200: UsersPageResponse, ...errorResponses },
       },
-    }, async (req, reply) => sendJson(reply, listEnvelopeJson(req, USERS_LIST_FILTERS, 'users', await deps.services.users.listJson(req.auth.enterpriseId, usersListRequest(req.query)))));
+    }, async (req, reply) => {
+      const users = deps.services.users;
+      const enterpriseId = req.auth.enterpriseId;
+      // the page, its filters and its next_uri follow from the path and query alone
+      return sendJson(reply, await users.listPage(enterpriseId, req.url, async () => listEnvelopeJson(req, USERS_LIST_FILTERS, 'users', await users.listJson(enterpriseId, usersListRequest(req.query)))));
+    });
 
     app.post('/users/search', {
       schema: {
