@@ -22,7 +22,7 @@ import { DAY_MS, isoOf } from '../lib/clock.js';
 import { DecimalSum, normalize } from '../lib/decimal.js';
 import { TRADE_TYPES } from '../domain/transactions.js';
 import { chunks, type DbContext } from './db-context.js';
-import { assetVolumes, hourOf, sourceOfRow, type TradeRow } from './trade-stats.js';
+import { assetVolumes, hourOf, isCountedTrade, sourceOfRow, type TradeRow } from './trade-stats.js';
 
 export interface UserCounts {
   total: number;
@@ -328,11 +328,26 @@ export class StatsRepository {
     return out;
   }
 
-  /** Transactions by pagination id that count as trades of active users. */
+  /**
+   * Transactions by pagination id that count as trades of active users. Read by primary key alone,
+   * the enterprise and the other conditions checked on the rows read: with `enterprise_id` in the
+   * WHERE clause SQLite's planner reads every transaction of the enterprise through
+   * `transactions_enterprise_time` (measured: 42 ms for 19 rows at 300k transactions).
+   */
   private async tradesBySeq(enterpriseId: string, seqs: readonly number[]): Promise<Map<number, TradeRow>> {
     if (!seqs.length) return new Map();
-    const rows = await this.countedTrades(enterpriseId).where('t.seq', 'in', [...seqs]).execute();
-    return new Map(rows.map((r) => [Number(r.seq), r]));
+    const rows = (
+      await this.ctx.db
+        .selectFrom('transactions')
+        .select(['seq', 'enterprise_id', 'user_id', 'timestamp', 'type', 'status', 'is_internal_transfer', 'removed_at', 'inputs', 'outputs'])
+        .where('seq', 'in', [...seqs])
+        .execute()
+    ).filter((r) => r.enterprise_id === enterpriseId && isCountedTrade({ ...r, is_internal_transfer: Number(r.is_internal_transfer) }));
+    const userIds = [...new Set(rows.map((r) => r.user_id))];
+    const active = userIds.length
+      ? new Set((await this.ctx.db.selectFrom('users').select('id').where('enterprise_id', '=', enterpriseId).where('id', 'in', userIds).where('deactivated', '=', 0).where('erased_at', 'is', null).execute()).map((u) => u.id))
+      : new Set<string>();
+    return new Map(rows.filter((r) => active.has(r.user_id)).map((r) => [Number(r.seq), r]));
   }
 
   /**
