@@ -22,7 +22,7 @@ import { DAY_MS, isoOf } from '../lib/clock.js';
 import { DecimalSum, normalize } from '../lib/decimal.js';
 import { TRADE_TYPES } from '../domain/transactions.js';
 import { chunks, type DbContext } from './db-context.js';
-import { assetVolumes, hourOf, isCountedTrade, sourceOfRow, type TradeRow } from './trade-stats.js';
+import { assetVolumes, hourOf, isCountedTrade, sourceOfRow, type TradeRow, type TradeSource } from './trade-stats.js';
 
 export interface UserCounts {
   total: number;
@@ -237,18 +237,17 @@ export class StatsRepository {
         e.volume.add(normalize(r.volume ?? '0'));
         e.sample_seq = Math.max(e.sample_seq, Number(r.sample_seq));
       }
-      // the asset list bounds the read to each asset's range of hours in the traders' key
+      // one correlated count per asset, so each reads its own range of hours in the traders' key:
+      // (enterprise, asset, hour, user) — filtered on the hour alone, PostgreSQL scans every
+      // asset's rows of the enterprise (it has no skip scan)
       for (const part of chunks([...out.keys()], 500)) {
-        const counts = await this.ctx.db
-          .selectFrom('stats_trade_traders')
-          .select((eb) => ['asset_id', eb.fn.count<number | string>('user_id').distinct().as('traders')])
-          .where('enterprise_id', '=', enterpriseId)
-          .where('asset_id', 'in', part)
-          .where('hour', '>=', from)
-          .where('hour', '<', to)
-          .groupBy('asset_id')
-          .execute();
-        for (const c of counts) entry(c.asset_id).traders = Number(c.traders);
+        const assets = sql.join(part.map((id) => sql`select ${id} as asset_id`), sql` union all `);
+        const counts = await sql<{ asset_id: string; traders: number | string }>`
+          select a.asset_id,
+                 (select count(distinct t.user_id) from stats_trade_traders t
+                   where t.enterprise_id = ${enterpriseId} and t.asset_id = a.asset_id and t.hour >= ${from} and t.hour < ${to}) as traders
+            from (${assets}) a`.execute(this.ctx.db);
+        for (const c of counts.rows) entry(c.asset_id).traders = Number(c.traders);
       }
     }
     const edges = await this.edgeFigures(enterpriseId, w.edges);
@@ -259,16 +258,13 @@ export class StatsRepository {
       const assets = [...edges.keys()].filter((a) => out.has(a));
       const users = [...new Set([...edges.values()].flatMap((e) => [...e.users]))];
       for (const part of assets.length ? chunks(users, 500) : []) {
-        const rows = await this.ctx.db
-          .selectFrom('stats_trade_traders')
-          .select(['asset_id', 'user_id'])
-          .distinct()
-          .where('enterprise_id', '=', enterpriseId)
-          .where('asset_id', 'in', assets)
-          .where('hour', '>=', from)
-          .where('hour', '<', to)
-          .where('user_id', 'in', part)
-          .execute();
+        // driven by the asset list, as the counts above (each asset reads its own range of hours)
+        const list = sql.join(assets.map((id) => sql`select ${id} as asset_id`), sql` union all `);
+        const { rows } = await sql<{ asset_id: string; user_id: string }>`
+          select distinct a.asset_id, t.user_id
+            from (${list}) a
+            join stats_trade_traders t on t.enterprise_id = ${enterpriseId} and t.asset_id = a.asset_id and t.hour >= ${from} and t.hour < ${to}
+           where t.user_id in (${sql.join(part)})`.execute(this.ctx.db);
         for (const r of rows) seen.add(`${r.asset_id}\u0000${r.user_id}`);
       }
     }
@@ -297,9 +293,17 @@ export class StatsRepository {
         .execute();
       for (const r of rows) out.push({ asset_id: r.asset_id, hour: r.hour, volume: normalize(String(r.volume)) });
     }
-    for (const range of w.edges) {
-      for (const [asset_id, f] of await this.edgeFigures(enterpriseId, [range])) out.push({ asset_id, hour: hourOf(range[0]), volume: f.volume.value() });
+    const edges = new Map<string, HourlyVolume & { sum: DecimalSum }>();
+    for (const t of await this.edgeTrades(enterpriseId, w.edges)) {
+      const hour = hourOf(t.timestamp);
+      for (const [asset_id, volume] of assetVolumes(t.moves)) {
+        const key = `${hour}\u0000${asset_id}`;
+        let e = edges.get(key);
+        if (!e) edges.set(key, (e = { asset_id, hour, volume: '0', sum: new DecimalSum() }));
+        e.sum.add(volume.value());
+      }
     }
+    for (const e of edges.values()) out.push({ asset_id: e.asset_id, hour: e.hour, volume: e.sum.value() });
     return out;
   }
 
@@ -343,10 +347,7 @@ export class StatsRepository {
         .where('seq', 'in', [...seqs])
         .execute()
     ).filter((r) => r.enterprise_id === enterpriseId && isCountedTrade({ ...r, is_internal_transfer: Number(r.is_internal_transfer) }));
-    const userIds = [...new Set(rows.map((r) => r.user_id))];
-    const active = userIds.length
-      ? new Set((await this.ctx.db.selectFrom('users').select('id').where('enterprise_id', '=', enterpriseId).where('id', 'in', userIds).where('deactivated', '=', 0).where('erased_at', 'is', null).execute()).map((u) => u.id))
-      : new Set<string>();
+    const active = await this.activeOf(enterpriseId, rows);
     return new Map(rows.filter((r) => active.has(r.user_id)).map((r) => [Number(r.seq), r]));
   }
 
@@ -377,7 +378,11 @@ export class StatsRepository {
     return best;
   }
 
-  /** Counted trades of active users of the enterprise (alias `t`), with the columns a contribution needs. */
+  /**
+   * Counted trades of the enterprise (alias `t`), of any user, with the columns a contribution
+   * needs; `activeOf` tells which users count. (`NOT IN` the inactive users would read every user
+   * of the enterprise for each query, growing with them, where an edge hour holds few traders.)
+   */
   private countedTrades(enterpriseId: string) {
     return this.ctx.db
       .selectFrom('transactions as t')
@@ -386,28 +391,44 @@ export class StatsRepository {
       .where('t.type', 'in', [...TRADE_TYPES])
       .where('t.status', '=', 'confirmed')
       .where('t.is_internal_transfer', '=', 0)
-      .where('t.removed_at', 'is', null)
-      .where('t.user_id', 'not in', this.inactiveUserIds(enterpriseId));
+      .where('t.removed_at', 'is', null);
+  }
+
+  /** Which of the rows' users are active (not deactivated, not erased), by their ids. */
+  private async activeOf(enterpriseId: string, rows: readonly { user_id: string }[]): Promise<Set<string>> {
+    const out = new Set<string>();
+    for (const part of chunks([...new Set(rows.map((r) => r.user_id))], 500)) {
+      // by primary key alone, the rest checked here (with enterprise_id in the WHERE clause SQLite may read all its users)
+      const users = await this.ctx.db.selectFrom('users').select(['id', 'enterprise_id', 'deactivated', 'erased_at']).where('id', 'in', part).execute();
+      for (const u of users) if (u.enterprise_id === enterpriseId && Number(u.deactivated) === 0 && u.erased_at === null) out.add(u.id);
+    }
+    return out;
   }
 
   /**
-   * Per asset, the figures of the counted trades in the partial hours `[from, to)`, computed from
-   * their transactions (read through `transactions_enterprise_time`).
+   * The counted trades of active users in the partial hours `ranges` (each `[from, to)`), read from
+   * their transactions through `transactions_enterprise_time`, in one query.
    */
+  private async edgeTrades(enterpriseId: string, ranges: readonly (readonly [string, string])[]): Promise<TradeSource[]> {
+    if (!ranges.length) return [];
+    const rows = await this.countedTrades(enterpriseId)
+      .where((eb) => eb.or(ranges.map(([from, to]) => eb.and([eb('t.timestamp', '>=', from), eb('t.timestamp', '<', to)]))))
+      .execute();
+    const active = await this.activeOf(enterpriseId, rows);
+    return rows.filter((r) => active.has(r.user_id)).map(sourceOfRow);
+  }
+
+  /** Per asset, the figures of the counted trades in the partial hours `ranges`. */
   private async edgeFigures(enterpriseId: string, ranges: readonly (readonly [string, string])[]): Promise<Map<string, EdgeFigures>> {
     const out = new Map<string, EdgeFigures>();
-    for (const [from, to] of ranges) {
-      const rows = await this.countedTrades(enterpriseId).where('t.timestamp', '>=', from).where('t.timestamp', '<', to).execute();
-      for (const r of rows) {
-        const t = sourceOfRow(r);
-        for (const [asset, volume] of assetVolumes(t.moves)) {
-          let e = out.get(asset);
-          if (!e) out.set(asset, (e = { count: 0, volume: new DecimalSum(), users: new Set(), maxSeq: 0 }));
-          e.count++;
-          e.volume.add(volume.value());
-          e.users.add(t.user_id);
-          e.maxSeq = Math.max(e.maxSeq, t.seq);
-        }
+    for (const t of await this.edgeTrades(enterpriseId, ranges)) {
+      for (const [asset, volume] of assetVolumes(t.moves)) {
+        let e = out.get(asset);
+        if (!e) out.set(asset, (e = { count: 0, volume: new DecimalSum(), users: new Set(), maxSeq: 0 }));
+        e.count++;
+        e.volume.add(volume.value());
+        e.users.add(t.user_id);
+        e.maxSeq = Math.max(e.maxSeq, t.seq);
       }
     }
     return out;
