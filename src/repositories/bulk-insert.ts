@@ -57,10 +57,29 @@ export async function bulkInsert<R = never>(
     const result = await ex.executeQuery<R>(CompiledQuery.raw(unnestSql(table, columns, types, suffix), arrays));
     return [...result.rows];
   }
-  const params: unknown[] = [];
-  for (const row of rows) for (const v of row) params.push(v);
-  const result = await ex.executeQuery<R>(CompiledQuery.raw(insertSql(dialect, table, columns, rows.length, suffix), params));
-  return [...result.rows];
+  // SQLite compiles each statement text once (the driver wrapper keeps compiled statements), and a
+  // text is per row count: rows go in pieces of a few fixed sizes, so a load's texts are a handful
+  // instead of one per batch size (a 500-row insert compiles into a program of ~15,000 operations,
+  // which cost more to build than to run)
+  const out: R[] = [];
+  let at = 0;
+  while (at < rows.length) {
+    const n = pieceSize(rows.length - at);
+    const params: unknown[] = [];
+    for (let r = at; r < at + n; r++) for (const v of rows[r]!) params.push(v);
+    const result = await ex.executeQuery<R>(CompiledQuery.raw(insertSql(dialect, table, columns, n, suffix), params));
+    for (const row of result.rows) out.push(row);
+    at += n;
+  }
+  return out;
+}
+
+/** Row counts of SQLite insert statements: the largest of 1, 2, 4, …, 512 or 1,000 not above `left`. */
+function pieceSize(left: number): number {
+  if (left >= 1000) return 1000;
+  let n = 512;
+  while (n > left) n >>= 1;
+  return n;
 }
 
 /** PostgreSQL: the column types of the tables bulk-inserted into (same for every schema: one migration history). */
