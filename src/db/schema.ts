@@ -421,6 +421,12 @@ export interface UsersVersionsTable {
   version: number | string;
 }
 
+/** Version of an enterprise's transactions (migration 0080). */
+export interface TransactionsVersionsTable {
+  enterprise_id: string;
+  version: number | string;
+}
+
 export interface Database {
   enterprises: EnterprisesTable;
   oauth_clients: OauthClientsTable;
@@ -451,4 +457,5 @@ export interface Database {
   stats_trade_hours: StatsTradeHoursTable;
   stats_trade_traders: StatsTradeTradersTable;
   users_versions: UsersVersionsTable;
+  transactions_versions: TransactionsVersionsTable;
 }

@@ -243,6 +243,16 @@ export class LedgerRepository {
       for (const part of chunks(movements, TRANSACTION_CHUNK)) await bulkInsert(ex, this.ctx.dialect, 'transaction_movements', MOVEMENT_COLUMNS, part);
     }
     for (const [enterpriseId, d] of [...deltas].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) await this.trades.apply(ex, enterpriseId, d);
+    // SQLite counts inserted rows here (migration 0080: PostgreSQL's statement triggers count them)
+    if (added && this.ctx.dialect === 'sqlite') {
+      for (const enterpriseId of [...new Set(accounts.map((a) => a.scope.enterpriseId))].sort()) {
+        await ex
+          .insertInto('transactions_versions')
+          .values({ enterprise_id: enterpriseId, version: 1 })
+          .onConflict((oc) => oc.column('enterprise_id').doUpdateSet({ version: sql`transactions_versions.version + 1` }))
+          .execute();
+      }
+    }
     return { added, updated };
   }
 

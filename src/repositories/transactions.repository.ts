@@ -44,6 +44,12 @@ export interface TransactionKey {
 export class TransactionsRepository {
   constructor(private readonly ctx: DbContext) {}
 
+  /** The enterprise's transactions version (migration 0080): changes with every committed write of its transaction rows; "0" if none since. */
+  async version(enterpriseId: string): Promise<string> {
+    const r = await this.ctx.db.selectFrom('transactions_versions').select('version').where('enterprise_id', '=', enterpriseId).executeTakeFirst();
+    return r === undefined ? '0' : String(r.version);
+  }
+
   /**
    * Up to `limit` transactions after `after`, newest first. With one user the range scan runs on
    * `transactions_user_time`, otherwise on `transactions_enterprise_time`; asset filters probe

@@ -11,12 +11,15 @@ import type { TransactionFilters, TransactionRow, TransactionsRepository } from 
 import type { UsersRepository } from '../repositories/users.repository.js';
 import { accountErrors, toTransaction, transactionJson } from './api-mappers.js';
 import { decodeCursor, timeSeqPosition, toPage, type Page, type PageRequest } from './pagination.js';
+import { RenderedPages } from './rendered-pages.js';
 
 export interface TransactionListRequest extends PageRequest {
   filters: TransactionFilters;
 }
 
 export class TransactionsService {
+  private readonly pages = new RenderedPages();
+
   constructor(
     private readonly users: UsersRepository,
     private readonly accounts: AccountsRepository,
@@ -36,6 +39,20 @@ export class TransactionsService {
   /** Transactions list: each transaction as its response JSON text (`transactionJson`). */
   async allJson(enterpriseId: string, r: TransactionListRequest): Promise<Page<JsonText>> {
     return this.allPage(enterpriseId, r, transactionJson);
+  }
+
+  /**
+   * A rendered Transactions list page, served from memory while the enterprise's transactions
+   * version is the one it was rendered at (see UsersService.listPage); `key` names the page
+   * completely (path and query). Refused requests are never kept.
+   */
+  async allPageText(enterpriseId: string, key: string, render: () => Promise<JsonText>): Promise<JsonText> {
+    const version = await this.transactions.version(enterpriseId);
+    const kept = this.pages.get(enterpriseId, version, key);
+    if (kept !== undefined) return kept as JsonText;
+    const page = await render();
+    this.pages.set(enterpriseId, version, key, page);
+    return page;
   }
 
   private async userPage<T>(enterpriseId: string, userId: string, r: TransactionListRequest, map: (row: TransactionRow) => T): Promise<Page<T> & { errors: ErrorItem[] }> {

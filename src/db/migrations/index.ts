@@ -14,6 +14,7 @@ import * as m0040 from './0040-stats-counters.js';
 import * as m0050 from './0050-stats-balances.js';
 import * as m0060 from './0060-stats-trades.js';
 import * as m0070 from './0070-users-versions.js';
+import * as m0080 from './0080-transactions-versions.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -41,6 +42,7 @@ const MIGRATIONS: [string, MigrationModule][] = [
   ['0050-stats-balances', m0050],
   ['0060-stats-trades', m0060],
   ['0070-users-versions', m0070],
+  ['0080-transactions-versions', m0080],
 ];
 
 export class TortieMigrationProvider implements MigrationProvider {

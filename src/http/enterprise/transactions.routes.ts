@@ -22,6 +22,11 @@ export function transactionsRoutes(deps: Container): FastifyPluginAsync {
         querystring: TransactionsListQuery,
         response: { 200: TransactionsPageResponse, ...errorResponses },
       },
-    }, async (req, reply) => sendJson(reply, listEnvelopeJson(req, TRANSACTIONS_LIST_FILTERS, 'transactions', await deps.services.transactions.allJson(req.auth.enterpriseId, transactionsListRequest(req.query)))));
+    }, async (req, reply) => {
+      const transactions = deps.services.transactions;
+      const enterpriseId = req.auth.enterpriseId;
+      // the page, its filters and its next_uri follow from the path and query alone
+      return sendJson(reply, await transactions.allPageText(enterpriseId, req.url, async () => listEnvelopeJson(req, TRANSACTIONS_LIST_FILTERS, 'transactions', await transactions.allJson(enterpriseId, transactionsListRequest(req.query)))));
+    });
   };
 }
