@@ -135,7 +135,7 @@ export class AccountsRepository {
         .execute();
       const ids = owned.map((r) => r.id);
       if (!ids.length) return [];
-      await this.trades.removingAccounts(trx, enterpriseId, userId, ids);
+      const trades = await this.trades.removingAccounts(trx, enterpriseId, userId, ids);
       const txSeqs = trx.selectFrom('transactions').select('seq').where('enterprise_id', '=', enterpriseId).where('account_id', 'in', ids);
       await trx.deleteFrom('transaction_movements').where('transaction_seq', 'in', txSeqs).execute();
       await trx.deleteFrom('transactions').where('enterprise_id', '=', enterpriseId).where('account_id', 'in', ids).execute();
@@ -151,6 +151,7 @@ export class AccountsRepository {
       await trx.deleteFrom('sync_jobs').where('enterprise_id', '=', enterpriseId).where('account_id', 'in', ids).execute();
       await trx.deleteFrom('platform_refreshes').where('enterprise_id', '=', enterpriseId).where('account_id', 'in', ids).execute();
       await trx.deleteFrom('accounts').where('enterprise_id', '=', enterpriseId).where('id', 'in', ids).execute();
+      await this.trades.apply(trx, enterpriseId, trades);
       return ids;
     }));
   }

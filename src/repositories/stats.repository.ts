@@ -220,6 +220,7 @@ export class StatsRepository {
       if (!e) out.set(asset, (e = { trade_count: 0, traders: 0, volume: new DecimalSum(), sample_seq: 0 }));
       return e;
     };
+    const edges = await this.edgeFigures(enterpriseId, w.edges);
     if (w.full) {
       const [from, to] = w.full;
       const rows = await this.ctx.db
@@ -237,45 +238,54 @@ export class StatsRepository {
         e.volume.add(normalize(r.volume ?? '0'));
         e.sample_seq = Math.max(e.sample_seq, Number(r.sample_seq));
       }
-      // one correlated count per asset, so each reads its own range of hours in the traders' key:
-      // (enterprise, asset, hour, user) — filtered on the hour alone, PostgreSQL scans every
-      // asset's rows of the enterprise (it has no skip scan)
-      for (const part of chunks([...out.keys()], 500)) {
-        const assets = sql.join(part.map((id) => sql`select ${id} as asset_id`), sql` union all `);
-        const counts = await sql<{ asset_id: string; traders: number | string }>`
-          select a.asset_id,
-                 (select count(distinct t.user_id) from stats_trade_traders t
-                   where t.enterprise_id = ${enterpriseId} and t.asset_id = a.asset_id and t.hour >= ${from} and t.hour < ${to}) as traders
-            from (${assets}) a`.execute(this.ctx.db);
-        for (const c of counts.rows) entry(c.asset_id).traders = Number(c.traders);
-      }
-    }
-    const edges = await this.edgeFigures(enterpriseId, w.edges);
-    // edge traders already counted in the whole hours
-    const seen = new Set<string>();
-    if (w.full && edges.size) {
-      const [from, to] = w.full;
-      const assets = [...edges.keys()].filter((a) => out.has(a));
-      const users = [...new Set([...edges.values()].flatMap((e) => [...e.users]))];
-      for (const part of assets.length ? chunks(users, 500) : []) {
-        // driven by the asset list, as the counts above (each asset reads its own range of hours)
-        const list = sql.join(assets.map((id) => sql`select ${id} as asset_id`), sql` union all `);
-        const { rows } = await sql<{ asset_id: string; user_id: string }>`
-          select distinct a.asset_id, t.user_id
-            from (${list}) a
-            join stats_trade_traders t on t.enterprise_id = ${enterpriseId} and t.asset_id = a.asset_id and t.hour >= ${from} and t.hour < ${to}
-           where t.user_id in (${sql.join(part)})`.execute(this.ctx.db);
-        for (const r of rows) seen.add(`${r.asset_id}\u0000${r.user_id}`);
-      }
+      for (const c of await this.wholeHourTraders(enterpriseId, from, to, [...out.keys()], edges)) entry(c.asset_id).traders = c.traders - c.seen;
     }
     for (const [asset, f] of edges) {
       const e = entry(asset);
       e.trade_count += f.count;
       e.volume.add(f.volume.value());
       e.sample_seq = Math.max(e.sample_seq, f.maxSeq);
-      for (const u of f.users) if (!seen.has(`${asset}\u0000${u}`)) e.traders++;
+      e.traders += f.users.size;
     }
     return [...out].map(([asset_id, e]) => ({ asset_id, trade_count: e.trade_count, traders: e.traders, volume: e.volume.value(), sample_seq: e.sample_seq }));
+  }
+
+  /**
+   * Per asset, the distinct traders over the whole hours `[from, to)` and how many of them also
+   * trade it in the edge hours (so that the window's traders are `traders - seen + edge users`).
+   * One aggregate per asset over its own range of hours in the traders' key (enterprise, asset,
+   * hour, user), in one statement: filtered on the hour alone, PostgreSQL (no skip scan) would read
+   * every asset's rows of the enterprise.
+   */
+  private async wholeHourTraders(
+    enterpriseId: string,
+    from: string,
+    to: string,
+    assets: readonly string[],
+    edges: ReadonlyMap<string, EdgeFigures>,
+  ): Promise<{ asset_id: string; traders: number; seen: number }[]> {
+    const out: { asset_id: string; traders: number; seen: number }[] = [];
+    // statements bounded in branches (SQLite's compound-select limit is 500) and bound parameters
+    let branches: RawBuilder<unknown>[] = [];
+    let params = 0;
+    const flush = async () => {
+      if (!branches.length) return;
+      const r = await sql<{ asset_id: string; traders: number | string; seen: number | string }>`${sql.join(branches, sql` union all `)}`.execute(this.ctx.db);
+      for (const x of r.rows) out.push({ asset_id: x.asset_id, traders: Number(x.traders), seen: Number(x.seen) });
+      branches = [];
+      params = 0;
+    };
+    for (const id of assets) {
+      const edgeUsers = [...(edges.get(id)?.users ?? [])];
+      const seen = edgeUsers.length ? sql`count(case when d.user_id in (${sql.join(edgeUsers)}) then 1 end)` : sql`0`;
+      branches.push(sql`select ${id} as asset_id, count(*) as traders, ${seen} as seen
+        from (select distinct t.user_id from stats_trade_traders t
+               where t.enterprise_id = ${enterpriseId} and t.asset_id = ${id} and t.hour >= ${from} and t.hour < ${to}) d`);
+      params += 5 + edgeUsers.length;
+      if (branches.length >= 200 || params >= 10_000) await flush();
+    }
+    await flush();
+    return out;
   }
 
   /** As `tradedAssets`, the volume only, per asset and UTC hour (for conversion at each hour's rate). */

@@ -233,9 +233,10 @@ export class SyncRepository {
       const seqs = await ex.selectFrom('transactions').select('seq').where('enterprise_id', '=', enterpriseId).where('account_id', '=', accountId).where('fingerprint', 'in', part).where('removed_at', 'is', null).execute();
       if (!seqs.length) continue;
       const ids = seqs.map((s) => Number(s.seq));
-      await this.trades.removingSeqs(ex, enterpriseId, ids);
+      const trades = await this.trades.removingSeqs(ex, enterpriseId, ids);
       await ex.updateTable('transactions').set({ removed_at: nowIso, updated_at: nowIso }).where('seq', 'in', ids).execute();
       await ex.deleteFrom('transaction_movements').where('transaction_seq', 'in', ids).execute();
+      await this.trades.apply(ex, enterpriseId, trades);
       n += ids.length;
     }
     return n;
@@ -271,13 +272,14 @@ export class SyncRepository {
 
   /** Marks a transaction as one side of an internal transfer; a trade marked so stops counting in the trade aggregates. */
   async markInternalTransfer(ex: Executor, enterpriseId: string, transactionId: string, counterpartyAccountId: string, nowIso: string): Promise<void> {
-    await this.trades.markingInternal(ex, enterpriseId, transactionId);
+    const trades = await this.trades.markingInternal(ex, enterpriseId, transactionId);
     await ex
       .updateTable('transactions')
       .set({ is_internal_transfer: 1, counterparty_account_id: counterpartyAccountId, updated_at: nowIso })
       .where('id', '=', transactionId)
       .where('enterprise_id', '=', enterpriseId)
       .execute();
+    await this.trades.apply(ex, enterpriseId, trades);
   }
 
   /** Operator lookups for the CLI (which acts for the whole deployment): the tenant of a user or account. */

@@ -12,15 +12,18 @@
  * `stats_trade_traders`.
  *
  * Writes compute the difference of contributions in JavaScript (`TradeDeltas`) and apply it with
- * one multi-row `x = x + excluded.x` upsert per table (in key order), deleting the rows that reach
+ * one multi-row `x = x + excluded.x` upsert per table, deleting the rows that reach
  * zero trades. `sample_seq` only ever grows (`max`): after a decrement it may name a transaction
  * that no longer counts — an upper bound the reader checks (see `StatsRepository.symbolsOf`).
  *
- * Concurrency on PostgreSQL: writers lock the user's row first (`lockedActive`, FOR UPDATE, as
- * `SyncRepository.lockUser`, `StatsCounters.track` and the user lifecycle do), so a deactivation or
- * erasure and a write of the same user's transactions run one after the other.
+ * Concurrency on PostgreSQL: every writer locks the users' rows first (FOR UPDATE: the ledger's
+ * `lockedActiveUsers`, `SyncRepository.lockUser` in the sync engine's transactions,
+ * `StatsCounters.track` and the user lifecycle), so a deactivation or erasure and a write of the
+ * same user's transactions run one after the other, and reads the user's activity under that lock.
+ * Aggregate rows are upserted in key order, by every writer after the transactions' rows it
+ * changes and before the stats counters (`StatsCounters`), so no two writers wait for each other.
  */
-import { CompiledQuery, type Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
 import type { TransactionsTable } from '../db/schema.js';
 import { TRADE_TYPES } from '../domain/transactions.js';
 import { DecimalSum, normalize } from '../lib/decimal.js';
@@ -154,6 +157,7 @@ const TRADER_COLUMNS = ['enterprise_id', 'asset_id', 'hour', 'user_id', 'trades'
 const UPSERT_TRADERS = `on conflict ("enterprise_id", "asset_id", "hour", "user_id") do update set "trades" = "stats_trade_traders"."trades" + excluded."trades"`;
 
 /** The values in key order: PostgreSQL locks upserted rows in statement order, and concurrent writers must lock in one order. */
+/** The values in key order: PostgreSQL locks upserted rows in statement order, and concurrent writers must lock in one order. */
 const LOCK_USER_SQLITE = 'select "deactivated", "erased_at" from "users" where "enterprise_id" = ? and "id" = ?';
 const LOCK_USER_PG = 'select "deactivated", "erased_at" from "users" where "enterprise_id" = $1 and "id" = $2 for update';
 
@@ -161,18 +165,6 @@ const byKey = <T>(m: Map<string, T>): T[] => [...m].sort(([a], [b]) => (a < b ? 
 
 export class TradeStats {
   constructor(private readonly ctx: DbContext) {}
-
-  /**
-   * Whether the user counts (active), reading its row — locked FOR UPDATE on PostgreSQL: call it
-   * before the transaction's other writes, as the users-first lock order requires.
-   */
-  async lockedActive(ex: Executor, enterpriseId: string, userId: string): Promise<boolean> {
-    // constant text, not the query builder: once per ledger write, whose cost the demo measures
-    const text = this.ctx.dialect === 'postgres' ? LOCK_USER_PG : LOCK_USER_SQLITE;
-    const r = await ex.executeQuery<{ deactivated: number | string; erased_at: string | null }>(CompiledQuery.raw(text, [enterpriseId, userId]));
-    const u = r.rows[0];
-    return u !== undefined && u.erased_at === null && Number(u.deactivated) === 0;
-  }
 
   /** Adds the deltas to the enterprise's aggregate rows, in key order; rows left with no trade are deleted. */
   async apply(ex: Executor, enterpriseId: string, d: TradeDeltas): Promise<void> {
@@ -207,21 +199,19 @@ export class TradeStats {
   }
 
   /**
-   * Subtracts (or, with sign 1, adds) the contributions of stored transaction rows whose users are
-   * active: called with the rows as they are before the caller deletes or changes them.
+   * Adds to `d` the contributions of stored transaction rows whose users are active, with `sign`
+   * (-1: rows about to be deleted or to stop counting; 1: rows about to start counting).
    */
-  private async changeRows(ex: Executor, enterpriseId: string, rows: readonly TradeRow[], sign: 1 | -1 = -1): Promise<void> {
+  private async addRows(ex: Executor, enterpriseId: string, d: TradeDeltas, rows: readonly TradeRow[], sign: 1 | -1): Promise<void> {
     const counted = rows.filter((r) => isCountedTrade({ ...r, is_internal_transfer: Number(r.is_internal_transfer) }));
     if (!counted.length) return;
-    const userIds = [...new Set(counted.map((r) => r.user_id))];
     const active = new Set<string>();
-    for (const part of chunks(userIds, 500)) {
-      const us = await ex.selectFrom('users').select('id').where('enterprise_id', '=', enterpriseId).where('id', 'in', part).where('deactivated', '=', 0).where('erased_at', 'is', null).execute();
-      for (const u of us) active.add(u.id);
+    for (const part of chunks([...new Set(counted.map((r) => r.user_id))], 500)) {
+      // by primary key alone, the rest checked here (with enterprise_id in the WHERE clause SQLite may read all its users)
+      const users = await ex.selectFrom('users').select(['id', 'enterprise_id', 'deactivated', 'erased_at']).where('id', 'in', part).execute();
+      for (const u of users) if (u.enterprise_id === enterpriseId && Number(u.deactivated) === 0 && u.erased_at === null) active.add(u.id);
     }
-    const d = new TradeDeltas();
     for (const r of counted) if (active.has(r.user_id)) d.add(sourceOfRow(r), sign);
-    await this.apply(ex, enterpriseId, d);
   }
 
   private tradeRows(ex: Executor, enterpriseId: string) {
@@ -235,36 +225,44 @@ export class TradeStats {
       .where('removed_at', 'is', null);
   }
 
-  /** Before transactions (by pagination id) are removed or rewritten: their contributions leave. */
-  async removingSeqs(ex: Executor, enterpriseId: string, seqs: readonly number[]): Promise<void> {
-    for (const part of chunks(seqs, 500)) await this.changeRows(ex, enterpriseId, await this.tradeRows(ex, enterpriseId).where('seq', 'in', [...part]).execute());
+  // The methods below read, before a write, what it will change, and return the deltas: the caller
+  // applies them (`apply`) after its write, so that every writer locks the aggregate rows after the
+  // transactions' rows (and whatever their writes lock), never before — the ledger's order.
+
+  /** Before transactions (by pagination id) are removed: their contributions, to subtract. */
+  async removingSeqs(ex: Executor, enterpriseId: string, seqs: readonly number[]): Promise<TradeDeltas> {
+    const d = new TradeDeltas();
+    for (const part of chunks(seqs, 500)) await this.addRows(ex, enterpriseId, d, await this.tradeRows(ex, enterpriseId).where('seq', 'in', [...part]).execute(), -1);
+    return d;
   }
 
-  /** Before a transaction (by id) is marked as an internal transfer: its contribution leaves. */
-  async markingInternal(ex: Executor, enterpriseId: string, transactionId: string): Promise<void> {
-    await this.changeRows(ex, enterpriseId, await this.tradeRows(ex, enterpriseId).where('id', '=', transactionId).execute());
+  /** Before a transaction (by id) is marked as an internal transfer: its contribution, to subtract. */
+  async markingInternal(ex: Executor, enterpriseId: string, transactionId: string): Promise<TradeDeltas> {
+    const d = new TradeDeltas();
+    await this.addRows(ex, enterpriseId, d, await this.tradeRows(ex, enterpriseId).where('id', '=', transactionId).execute(), -1);
+    return d;
   }
 
   /**
    * Before a user stops counting (deactivation or erasure of an active user; its row locked by the
-   * caller): the contributions of all its trades leave, computed from its own transactions.
+   * caller): the contributions of all its trades, computed from its own transactions, to subtract.
    */
-  async removingUser(ex: Executor, enterpriseId: string, userId: string): Promise<void> {
+  async removingUser(ex: Executor, enterpriseId: string, userId: string): Promise<TradeDeltas> {
     const rows = await this.tradeRows(ex, enterpriseId).where('user_id', '=', userId).execute();
     const d = new TradeDeltas();
     for (const r of rows) d.add(sourceOfRow(r), -1);
-    await this.apply(ex, enterpriseId, d);
+    return d;
   }
 
   /**
    * Before account removal (the user's row locked by the caller) deletes the accounts' transactions
    * and unmarks the internal transfers naming them: the removed accounts' trades leave, and the
    * user's other transactions whose counterparty is a removed account — which stop being internal
-   * transfers — are counted if they are trades.
+   * transfers — count if they are trades.
    */
-  async removingAccounts(ex: Executor, enterpriseId: string, userId: string, accountIds: readonly string[]): Promise<void> {
-    const removed = await this.tradeRows(ex, enterpriseId).where('account_id', 'in', [...accountIds]).execute();
-    await this.changeRows(ex, enterpriseId, removed);
+  async removingAccounts(ex: Executor, enterpriseId: string, userId: string, accountIds: readonly string[]): Promise<TradeDeltas> {
+    const d = new TradeDeltas();
+    await this.addRows(ex, enterpriseId, d, await this.tradeRows(ex, enterpriseId).where('account_id', 'in', [...accountIds]).execute(), -1);
     const unmarked = await ex
       .selectFrom('transactions')
       .select([...TRADE_COLUMNS])
@@ -274,11 +272,13 @@ export class TradeStats {
       .where('account_id', 'not in', [...accountIds])
       .where('is_internal_transfer', '<>', 0)
       .execute();
-    await this.changeRows(
+    await this.addRows(
       ex,
       enterpriseId,
+      d,
       unmarked.map((r) => ({ ...r, is_internal_transfer: 0 })),
       1,
     );
+    return d;
   }
 }

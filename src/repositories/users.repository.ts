@@ -178,7 +178,7 @@ export class UsersRepository {
       // a repeated call changes nothing: the first deactivation's day and token cutoff stay
       const tokensRevokedBefore = u.deactivated === 1 && u.tokens_revoked_before ? u.tokens_revoked_before : nowIso;
       // an active user's trades leave the trade aggregates (its row is locked above)
-      if (Number(u.deactivated) === 0) await this.trades.removingUser(trx, enterpriseId, userId);
+      const trades = Number(u.deactivated) === 0 ? await this.trades.removingUser(trx, enterpriseId, userId) : null;
       await this.counters.track(trx, enterpriseId, [userId], async () => {
         await trx
           .updateTable('users')
@@ -193,6 +193,8 @@ export class UsersRepository {
           .where('enterprise_id', '=', enterpriseId)
           .where('user_id', '=', userId)
           .execute();
+        // after the rows it summarizes, before the counters (`track`): the lock order of every writer
+        if (trades) await this.trades.apply(trx, enterpriseId, trades);
       });
       return { ...u, deactivated: 1, deactivated_on: u.deactivated_on ?? today, tokens_revoked_before: tokensRevokedBefore };
     });
@@ -210,7 +212,7 @@ export class UsersRepository {
     return this.ctx.db.transaction().execute(async (trx) => {
       const u = await this.lockedUser(trx, enterpriseId, userId);
       if (!u) return undefined;
-      if (Number(u.deactivated) === 0) await this.trades.removingUser(trx, enterpriseId, userId);
+      const trades = Number(u.deactivated) === 0 ? await this.trades.removingUser(trx, enterpriseId, userId) : null;
       await this.counters.track(trx, enterpriseId, [userId], async () => {
         const txSeqs = trx.selectFrom('transactions').select('seq').where('enterprise_id', '=', enterpriseId).where('user_id', '=', userId);
         await trx.deleteFrom('transaction_movements').where('transaction_seq', 'in', txSeqs).execute();
@@ -229,6 +231,8 @@ export class UsersRepository {
           .where('id', '=', userId)
           .where('enterprise_id', '=', enterpriseId)
           .execute();
+        // after the rows it summarizes, before the counters (`track`): the lock order of every writer
+        if (trades) await this.trades.apply(trx, enterpriseId, trades);
       });
       return { ...u, deactivated: 1, deactivated_on: u.deactivated_on ?? today };
     });
