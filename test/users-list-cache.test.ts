@@ -42,7 +42,7 @@ describe('Users list pages kept between writes', () => {
         const out: string[] = [];
         let next: string | null = '/enterprise/v2/users/all?limit=1';
         while (next) {
-          const body = (await page(next)).json();
+          const body: { data: { users: { full_name: string; deactivated: boolean }[] }; page: { next_uri: string | null } } = (await page(next)).json();
           out.push(...body.data.users.map((u: { full_name: string; deactivated: boolean }) => `${u.full_name}${u.deactivated ? ' (deactivated)' : ''}`));
           next = body.page.next_uri;
         }

@@ -330,7 +330,7 @@ export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
     bulkLoad = async <T>(fn: (transact: BulkTransact) => Promise<T>): Promise<T> => {
       const r = await fn(relaxed);
       // unqualified names: the tables of this connection's schema only
-      await sql`analyze users, accounts, transactions, transaction_movements, asset_positions`.execute(pgDb);
+      await sql`analyze users, accounts, transactions, transaction_movements, asset_positions, stats_trade_hours, stats_trade_traders`.execute(pgDb);
       return r;
     };
   }
