@@ -163,8 +163,23 @@ class Server {
   }
 }
 
+/**
+ * fetch, once more on a socket the server closed: a keep-alive connection left idle while a full
+ * scan runs (a minute and more at 10M) is closed by the server (Fastify's keep-alive timeout), and
+ * undici may hand it out again — "other side closed". Only idempotent requests (and token requests,
+ * where a second token is harmless) go through here.
+ */
+async function fetchAgain(url, init) {
+  try {
+    return await fetch(url, init);
+  } catch (e) {
+    if (e?.cause?.code !== 'UND_ERR_SOCKET' && e?.cause?.code !== 'ECONNRESET') throw e;
+    return fetch(url, init);
+  }
+}
+
 async function tokenFor(baseUrl, creds) {
-  const res = await fetch(`${baseUrl}/oauth/token`, {
+  const res = await fetchAgain(`${baseUrl}/oauth/token`, {
     method: 'POST',
     headers: { authorization: `Basic ${Buffer.from(`${creds.client_id}:${creds.client_secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
     body: 'grant_type=client_credentials',
@@ -247,7 +262,7 @@ async function benchDialect(dialect) {
     let token = await tokenFor(server.url, creds);
     const headers = () => ({ authorization: `Bearer ${token}` });
     const get = async (path) => {
-      const res = await fetch(server.url + path, { headers: headers() });
+      const res = await fetchAgain(server.url + path, { headers: headers() });
       const text = await res.text();
       if (res.status !== 200) throw new Error(`GET ${path}: ${res.status} ${text.slice(0, 300)}`);
       return { text, json: JSON.parse(text) };
