@@ -17,6 +17,16 @@ describe('demo generator', () => {
   forEachDialect((env) => {
     let small: { enterprise_id: string; client_id: string; client_secret: string; users: number };
 
+    it('leaves planner statistics on SQLite: an account\'s sync reads go through the account\'s index', async () => {
+      const t = env();
+      const r = await t.deps.services.demo.generate({ users: 3, seed: 'plans', transactionsPerUser: 30 });
+      if (t.dialect !== 'sqlite') return; // PostgreSQL: the bulk load's ANALYZE (see DbHandle.bulkLoad)
+      const stat = await sql<{ n: number }>`select count(*) as n from sqlite_stat1 where tbl = 'transactions'`.execute(t.deps.ctx.db);
+      expect(Number(stat.rows[0]!.n)).toBeGreaterThan(0);
+      const plan = await sql<{ detail: string }>`explain query plan select fingerprint from transactions where enterprise_id = ${r.enterprise_id} and account_id = ${'any'} and removed_at is null`.execute(t.deps.ctx.db);
+      expect(plan.rows.map((p) => p.detail).join(' | ')).toMatch(/transactions_account_fingerprint/);
+    });
+
     it('same seed, same content; another seed, other content; new ids each time', async () => {
       const { deps } = env();
       const a = await deps.services.demo.generate({ users: 4, seed: 'alpha', transactionsPerUser: 40 });
