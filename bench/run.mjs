@@ -440,7 +440,9 @@ async function startUp(env, creds) {
   const importLog = join(dir, 'imports.log');
   const t0 = performance.now();
   const child = spawn(process.execPath, ['--import', pathToFileURL(join(HERE, 'import-watch.mjs')).href, MAIN, 'serve', '--json'], {
-    env: { ...env, TORTIE_BENCH_IMPORT_LOG: importLog },
+    // no sync worker: it would sync due accounts of the benchmark database, changing what later
+    // runs measure (and a sync holding the event loop is not start-up)
+    env: { ...env, TORTIE_BENCH_IMPORT_LOG: importLog, TORTIE_SYNC_WORKER: 'off' },
     stdio: ['ignore', 'pipe', 'ignore'],
   });
   const exited = new Promise((r) => child.once('exit', r));

@@ -26,3 +26,14 @@ describe('connector endpoints from the environment', () => {
     expect(() => loadEndpoints({ TORTIE_TOKENS_ETHEREUM: '0x123' })).toThrow(/TORTIE_TOKENS_ETHEREUM/);
   });
 });
+
+describe('TORTIE_SYNC_WORKER', () => {
+  const base = { TORTIE_SECRET_KEY: Buffer.alloc(32, 7).toString('base64'), TORTIE_DATA_DIR: '/tmp/tortie-config-test' };
+  it('is on unless set to off; anything else is refused, naming the variable', async () => {
+    const { loadConfig } = await import('./config.js');
+    expect(loadConfig(base).inProcessSyncWorker).toBe(true);
+    expect(loadConfig({ ...base, TORTIE_SYNC_WORKER: 'on' }).inProcessSyncWorker).toBe(true);
+    expect(loadConfig({ ...base, TORTIE_SYNC_WORKER: 'off' }).inProcessSyncWorker).toBe(false);
+    expect(() => loadConfig({ ...base, TORTIE_SYNC_WORKER: 'no' })).toThrow(/TORTIE_SYNC_WORKER must be on or off/);
+  });
+});

@@ -28,6 +28,11 @@ export interface Config {
    * default 60): after a worker dies, its job runs again this long after its last heartbeat.
    */
   syncLeaseMs: number;
+  /**
+   * Whether `serve` on SQLite runs the sync worker in its own process (TORTIE_SYNC_WORKER, `on` by
+   * default; `off` leaves syncs to `tortie worker` processes or to none).
+   */
+  inProcessSyncWorker: boolean;
   /** A CoinGecko-compatible live price API (TORTIE_PRICES_COINGECKO_URL, TORTIE_PRICES_COINGECKO_KEY); null when not configured. */
   coingecko: { baseUrl: string; apiKey: string | null } | null;
 }
@@ -90,8 +95,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     endpoints: loadEndpoints(env),
     syncIntervalMs: positiveInt(env.TORTIE_SYNC_INTERVAL_MINUTES, 'TORTIE_SYNC_INTERVAL_MINUTES', 60) * 60_000,
     syncLeaseMs: positiveInt(env.TORTIE_SYNC_LEASE_SECONDS, 'TORTIE_SYNC_LEASE_SECONDS', 60) * 1_000,
+    inProcessSyncWorker: onOff(env.TORTIE_SYNC_WORKER, 'TORTIE_SYNC_WORKER', true),
     coingecko: env.TORTIE_PRICES_COINGECKO_URL ? { baseUrl: env.TORTIE_PRICES_COINGECKO_URL.replace(/\/+$/, ''), apiKey: env.TORTIE_PRICES_COINGECKO_KEY || null } : null,
   };
+}
+
+function onOff(value: string | undefined, name: string, fallback: boolean): boolean {
+  if (value === undefined || value === '') return fallback;
+  if (value === 'on') return true;
+  if (value === 'off') return false;
+  throw new ConfigError(`${name} must be on or off (got ${value.slice(0, 20)})`);
 }
 
 function positiveInt(value: string | undefined, name: string, fallback: number): number {

@@ -58,6 +58,7 @@ export function testConfig(dataDir: string, databaseUrl: string): Config {
     endpoints: { rpc: {}, explorer: {}, exchange: {}, esplora: null },
     syncIntervalMs: 3_600_000,
     syncLeaseMs: 60_000,
+    inProcessSyncWorker: true,
     coingecko: null,
   };
 }
