@@ -61,6 +61,20 @@ export class RenderedPages {
     }
   }
 
+  /**
+   * The page for `key`: kept, if rendered at the enterprise's current version (read by `version`
+   * first: the page rendered after it shows at least that version's data), else
+   * rendered by `render` and kept. A page `render` refuses (throws) is never kept.
+   */
+  async through(enterpriseId: string, version: () => Promise<string>, key: string, render: () => Promise<string>): Promise<string> {
+    const v = await version();
+    const kept = this.get(enterpriseId, v, key);
+    if (kept !== undefined) return kept;
+    const page = await render();
+    this.set(enterpriseId, v, key, page);
+    return page;
+  }
+
   /** Characters kept (for tests and metrics). */
   get size(): number {
     return this.chars;

@@ -47,12 +47,7 @@ export class TransactionsService {
    * completely (path and query). Refused requests are never kept.
    */
   async allPageText(enterpriseId: string, key: string, render: () => Promise<JsonText>): Promise<JsonText> {
-    const version = await this.transactions.version(enterpriseId);
-    const kept = this.pages.get(enterpriseId, version, key);
-    if (kept !== undefined) return kept as JsonText;
-    const page = await render();
-    this.pages.set(enterpriseId, version, key, page);
-    return page;
+    return (await this.pages.through(enterpriseId, () => this.transactions.version(enterpriseId), key, render)) as JsonText;
   }
 
   private async userPage<T>(enterpriseId: string, userId: string, r: TransactionListRequest, map: (row: TransactionRow) => T): Promise<Page<T> & { errors: ErrorItem[] }> {

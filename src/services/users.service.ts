@@ -55,12 +55,7 @@ export class UsersService {
    * `render` refuses (a bad cursor) is never kept.
    */
   async listPage(enterpriseId: string, key: string, render: () => Promise<JsonText>): Promise<JsonText> {
-    const version = await this.users.version(enterpriseId);
-    const kept = this.pages.get(enterpriseId, version, key);
-    if (kept !== undefined) return kept as JsonText;
-    const page = await render();
-    this.pages.set(enterpriseId, version, key, page);
-    return page;
+    return (await this.pages.through(enterpriseId, () => this.users.version(enterpriseId), key, render)) as JsonText;
   }
 
   /** Search users: every filter combined with AND, in pagination-id order. */
