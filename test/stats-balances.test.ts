@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Migrator, sql, type Kysely } from 'kysely';
 import pg from 'pg';
-import { DIALECTS, PG_URL, forEachDialect, testConfig, type TestEnv } from './support/harness.js';
+import { DIALECTS, PG_URL, forEachDialect, testConfig, type TestEnv, dropSchema } from './support/harness.js';
 import { seedAccount, seedUser } from './support/seed.js';
 import type { Database } from '../src/db/schema.js';
 import { createDb, type DbHandle } from '../src/db/create-db.js';
@@ -273,12 +273,7 @@ describe.each(DIALECTS)('%s: migration 0050 backfills the balances of an existin
       expect(await stored(db, 'e-one')).toEqual(await recomputed(db, 'e-one'));
     } finally {
       await dbh.destroy();
-      if (dialect === 'postgres') {
-        const client = new pg.Client({ connectionString: PG_URL });
-        await client.connect();
-        await client.query(`drop schema if exists ${schema} cascade`);
-        await client.end();
-      }
+      if (dialect === 'postgres') await dropSchema(schema);
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
-import { DIALECTS, PG_URL, forEachDialect, testConfig, type TestEnv } from './support/harness.js';
+import { DIALECTS, PG_URL, forEachDialect, testConfig, type TestEnv, dropSchema } from './support/harness.js';
 import { seedAccount, seedUser, tx } from './support/seed.js';
 import type { Database } from '../src/db/schema.js';
 import { createDb, type DbHandle } from '../src/db/create-db.js';
@@ -434,12 +434,7 @@ describe.each(DIALECTS)('%s: migration 0060 backfills the trade figures of an ex
       await app.close();
     } finally {
       await dbh.destroy();
-      if (dialect === 'postgres') {
-        const client = new pg.Client({ connectionString: PG_URL });
-        await client.connect();
-        await client.query(`drop schema if exists ${schema} cascade`);
-        await client.end();
-      }
+      if (dialect === 'postgres') await dropSchema(schema);
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -80,12 +80,17 @@ export async function freshDatabase(dialect: TestDialect, dataDir: string): Prom
     dbh,
     drop: async () => {
       await dbh.destroy();
-      const c = new pg.Client({ connectionString: PG_URL });
-      await c.connect();
-      await c.query(`drop schema if exists ${schema} cascade`);
-      await c.end();
+      await dropSchema(schema);
     },
   };
+}
+
+/** Drops a test's PostgreSQL schema and everything in it. */
+export async function dropSchema(schema: string): Promise<void> {
+  const c = new pg.Client({ connectionString: PG_URL });
+  await c.connect();
+  await c.query(`drop schema if exists ${schema} cascade`);
+  await c.end();
 }
 
 export async function createTestEnv(dialect: TestDialect): Promise<TestEnv & { destroy(): Promise<void> }> {
