@@ -135,7 +135,7 @@ export interface Container {
 export function createContainer(config: Config, options: ContainerOptions = {}): Container {
   const clock = options.clock ?? systemClock;
   const dbh = options.dbHandle ?? createDb(config.databaseUrl, { schema: options.schema });
-  const ctx = dbContext(dbh.db, dbh.dialect);
+  const ctx = dbContext(dbh.db, dbh.dialect, () => dbh.dataChanges());
   const envelope = new CryptoEnvelope(secretKeyFromBase64(config.secretKey));
   const cursors = new CursorCodec(envelope.deriveKey('cursor'));
   const repos = {

@@ -17,6 +17,37 @@ describe('demo generator', () => {
   forEachDialect((env) => {
     let small: { enterprise_id: string; client_id: string; client_secret: string; users: number };
 
+    // first in the file: the only demo that starts on an empty transactions table
+    it('a load into an empty transactions table builds transactions_enterprise_time at its end, as migrations define it; migrate re-creates it if a load was cut short', async () => {
+      const t = env();
+      const db = t.deps.ctx.db;
+      const index = async () =>
+        t.dialect === 'sqlite'
+          ? (await sql<{ def: string; id: number }>`select sql as def, rootpage as id from sqlite_master where type = 'index' and name = 'transactions_enterprise_time'`.execute(db)).rows[0]
+          : (await sql<{ def: string; id: number }>`select pg_get_indexdef(c.oid) as def, c.oid::int8 as id from pg_class c where c.oid = to_regclass('transactions_enterprise_time')`.execute(db)).rows[0];
+      const migrated = await index();
+      expect(migrated?.def).toMatch(/transactions_enterprise_time.*\(.*enterprise_id.*timestamp.*seq.*\)/);
+      expect(Number((await sql<{ n: number }>`select count(*) as n from transactions`.execute(db)).rows[0]!.n)).toBe(0);
+      const r = await t.deps.services.demo.generate({ users: 3, seed: 'deferred', transactionsPerUser: 30 });
+      const built = await index();
+      // the same definition, built anew (another page / object): dropped before the load
+      expect(built?.def).toBe(migrated!.def);
+      expect(built!.id).not.toBe(migrated!.id);
+      const plan =
+        t.dialect === 'sqlite'
+          ? (await sql<{ detail: string }>`explain query plan select seq from transactions where enterprise_id = ${r.enterprise_id} order by timestamp desc, seq desc limit 5`.execute(db)).rows.map((p) => p.detail)
+          : (await sql<{ 'QUERY PLAN': string }>`explain select seq from transactions where enterprise_id = ${r.enterprise_id} order by timestamp desc, seq desc limit 5`.execute(db)).rows.map((p) => p['QUERY PLAN']);
+      expect(plan.join(' | ')).toMatch(/transactions_enterprise_time/);
+      // a load into a table that holds transactions leaves the index as it is
+      await t.deps.services.demo.generate({ users: 2, seed: 'deferred-2', transactionsPerUser: 10 });
+      expect((await index())!.id).toBe(built!.id);
+      // an interrupted load: the index is missing until migrate re-creates it
+      await sql`drop index transactions_enterprise_time`.execute(db);
+      expect(await index()).toBeUndefined();
+      expect(await t.deps.dbh.migrate()).toEqual([]);
+      expect((await index())?.def).toBe(migrated!.def);
+    });
+
     it('leaves planner statistics on SQLite: an account\'s sync reads go through the account\'s index', async () => {
       const t = env();
       const r = await t.deps.services.demo.generate({ users: 3, seed: 'plans', transactionsPerUser: 30 });
@@ -25,6 +56,21 @@ describe('demo generator', () => {
       expect(Number(stat.rows[0]!.n)).toBeGreaterThan(0);
       const plan = await sql<{ detail: string }>`explain query plan select fingerprint from transactions where enterprise_id = ${r.enterprise_id} and account_id = ${'any'} and removed_at is null`.execute(t.deps.ctx.db);
       expect(plan.rows.map((p) => p.detail).join(' | ')).toMatch(/transactions_account_fingerprint/);
+    });
+
+    it('optimize() gives a database without planner statistics (grown by syncs alone) its statistics on SQLite', async () => {
+      const t = env();
+      await t.deps.services.demo.generate({ users: 2, seed: 'optimize', transactionsPerUser: 20 });
+      if (t.dialect !== 'sqlite') {
+        await t.deps.dbh.optimize(); // nothing to do: autovacuum analyzes
+        return;
+      }
+      const db = t.deps.ctx.db;
+      await sql`delete from sqlite_stat1`.execute(db);
+      const stats = async () => Number((await sql<{ n: number }>`select count(*) as n from sqlite_stat1 where tbl = 'transactions'`.execute(db)).rows[0]!.n);
+      expect(await stats()).toBe(0);
+      await t.deps.dbh.optimize();
+      expect(await stats()).toBeGreaterThan(0);
     });
 
     it('same seed, same content; another seed, other content; new ids each time', async () => {

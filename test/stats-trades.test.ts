@@ -308,7 +308,8 @@ forEachDialect((env) => {
   it('follow a demo generation (deactivated demo users left out), then deactivation and erasure of its users', async () => {
     const t = env();
     t.clock.set(NOW);
-    const r = await t.deps.services.demo.generate({ users: 30, transactionsPerUser: 40, seed: 'trades' });
+    // deltas gathered across batches and applied when past 50 rows: several applications mid-load
+    const r = await t.deps.services.demo.generate({ users: 30, transactionsPerUser: 40, seed: 'trades', pendingTradesMax: 50 });
     const db = t.deps.ctx.db;
     const f = await expectExact(db, r.enterprise_id);
     expect(Object.keys(f.hours).length).toBeGreaterThan(10);
@@ -322,6 +323,14 @@ forEachDialect((env) => {
     await t.deps.repos.users.erase(r.enterprise_id, active[1]!.id, '2026-06-15', isoOf(NOW));
     await expectExact(db, r.enterprise_id);
     await expectEndpointEqualsScan(t, e, at(NOW - 90 * 86_400_000 + 1234), at(NOW - 1));
+  });
+
+  it('follow a demo whose deltas are applied once, at its end', async () => {
+    const t = env();
+    t.clock.set(NOW);
+    const r = await t.deps.services.demo.generate({ users: 12, transactionsPerUser: 60, seed: 'trades-once' });
+    const f = await expectExact(t.deps.ctx.db, r.enterprise_id);
+    expect(Object.keys(f.hours).length).toBeGreaterThan(10);
   });
 
   it('stay exact under concurrent writes to the same users from several connections', async () => {

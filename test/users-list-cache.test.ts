@@ -8,7 +8,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { forEachDialect, type TestEnv } from './support/harness.js';
+import { PG_URL, forEachDialect, type TestEnv } from './support/harness.js';
+import { createDb } from '../src/db/create-db.js';
 import { seedUser } from './support/seed.js';
 import { RenderedPages } from '../src/services/rendered-pages.js';
 
@@ -89,6 +90,80 @@ describe('Users list pages kept between writes', () => {
       // the other enterprise's token sees its own list, never this one's kept pages
       const theirs = (await t.call(other.token, { method: 'GET', url: '/enterprise/v2/users/all?limit=1' })).json();
       expect(theirs.data.users.map((u: { full_name: string }) => u.full_name)).toEqual(['Elsewhere']);
+    });
+  });
+});
+
+describe('Users list versions known between writes', () => {
+  forEachDialect((env) => {
+    it('reads no version while nothing is written; this process\'s writes show at once, another process\'s once its commit is seen', async () => {
+      const t = env();
+      const dbh = t.deps.dbh;
+      // PostgreSQL: null until the LISTEN connection is open
+      const deadline = Date.now() + 5_000;
+      while (dbh.dataChanges() === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      expect(dbh.dataChanges()).not.toBeNull();
+      /**
+       * PostgreSQL: until the notifications of this process's writes have arrived (they come after
+       * the commit, a few milliseconds later): the token holds still for 100 ms.
+       */
+      const settled = async () => {
+        if (t.dialect !== 'postgres') return;
+        for (let i = 0; i < 50; i++) {
+          const before = dbh.dataChanges();
+          await new Promise((r) => setTimeout(r, 100));
+          if (dbh.dataChanges() === before) return;
+        }
+        throw new Error('the change token never held still');
+      };
+      const e = await t.newEnterprise();
+      const a = await seedUser(t.deps, e.enterpriseId, { fullName: 'Ada' });
+      await settled();
+      const token = dbh.dataChanges();
+
+      // version reads that reach the database
+      const db = t.deps.ctx.db as unknown as { selectFrom: (table: string) => unknown };
+      const selectFrom = db.selectFrom.bind(db);
+      let versionReads = 0;
+      db.selectFrom = (table: string) => {
+        if (table === 'users_versions') versionReads++;
+        return selectFrom(table);
+      };
+      try {
+        const names = async () => (await t.call(e.token, { method: 'GET', url: '/enterprise/v2/users/all' })).json().data.users.map((u: { full_name: string }) => u.full_name);
+        expect(await names()).toEqual(['Ada']);
+        const reads = versionReads;
+        for (let i = 0; i < 5; i++) expect(await names()).toEqual(['Ada']);
+        expect(versionReads).toBe(reads); // kept page, known version: no query
+        expect(dbh.dataChanges()).toBe(token); // reads change nothing
+
+        // this process: at once
+        await sql`update users set full_name = ${'Ada L.'} where id = ${a}`.execute(t.deps.ctx.db);
+        expect(dbh.dataChanges()).not.toBe(token);
+        expect(await names()).toEqual(['Ada L.']);
+        expect(versionReads).toBe(reads + 1);
+        await settled();
+
+        // another process (its own connection)
+        const schema = t.dialect === 'postgres' ? (await sql<{ s: string }>`select current_schema() as s`.execute(t.deps.ctx.db)).rows[0]!.s : undefined;
+        const other = t.dialect === 'postgres' ? createDb(PG_URL, { schema, poolSize: 1 }) : createDb(t.config.databaseUrl);
+        try {
+          const before = dbh.dataChanges();
+          await sql`update users set full_name = ${'Ada Lovelace'} where id = ${a}`.execute(other.db);
+          if (t.dialect === 'sqlite') {
+            expect(dbh.dataChanges()).not.toBe(before); // data_version: at once
+          } else {
+            const until = Date.now() + 5_000; // the notification, sent at the commit
+            while (dbh.dataChanges() === before && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+            expect(dbh.dataChanges()).not.toBe(before);
+          }
+          expect(await names()).toEqual(['Ada Lovelace']);
+        } finally {
+          await other.destroy();
+        }
+      } finally {
+        db.selectFrom = selectFrom;
+      }
     });
   });
 });

@@ -59,6 +59,8 @@ export async function serveUntilSignal(c: Container, o: ServeOptions): Promise<v
  * in `tortie worker` processes) and the price refreshers. Returns the function that stops it all.
  */
 const WORKER_START_DELAY_MS = 1_000;
+const OPTIMIZE_FIRST_MS = 60_000;
+const OPTIMIZE_EVERY_MS = 6 * 3_600_000;
 
 function startBackgroundWork(c: Container, app: FastifyInstance): () => Promise<void> {
   const syncLog = app.log.child({ component: 'sync' });
@@ -71,9 +73,18 @@ function startBackgroundWork(c: Container, app: FastifyInstance): () => Promise<
   // requests back by half a second at 10M transactions (the bench's start-up scenario).
   const startWorker = worker ? setTimeout(() => worker.start(), WORKER_START_DELAY_MS) : null;
   if (!worker) app.log.info(c.dbh.dialect === 'sqlite' ? 'TORTIE_SYNC_WORKER=off: syncs run in `tortie worker` processes' : 'PostgreSQL: syncs run in `tortie worker` processes (start one or more)');
+  // planner statistics of a database that grows by syncs (see DbHandle.optimize)
+  const optimize = () =>
+    void c.dbh.optimize().catch((e: unknown) => app.log.warn({ err: e instanceof Error ? e.message : String(e) }, 'could not update planner statistics'));
+  const firstOptimize = setTimeout(optimize, OPTIMIZE_FIRST_MS);
+  const nextOptimize = setInterval(optimize, OPTIMIZE_EVERY_MS);
+  firstOptimize.unref();
+  nextOptimize.unref();
   const stopSynthetic = keepSyntheticPricesCurrent(c, (e) => app.log.error({ err: e instanceof Error ? e.message : String(e) }, 'could not top up synthetic prices'));
   const stopLive = keepLivePricesCurrent(c, (e) => app.log.warn({ err: e instanceof Error ? e.message : String(e) }, 'could not refresh live prices; values use the newest stored prices'));
   return async () => {
+    clearTimeout(firstOptimize);
+    clearInterval(nextOptimize);
     stopSynthetic();
     stopLive();
     if (startWorker) clearTimeout(startWorker);

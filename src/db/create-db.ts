@@ -47,8 +47,28 @@ export interface DbHandle {
    * describe the tables before the load, and keyset pages over them are then planned as a bitmap
    * scan plus a sort of every row before the cursor (measured by `npm run bench` at 300,000
    * transactions: 262 ms a page instead of 1 ms).
+   *
+   * A load that starts on an empty `transactions` table builds the indexes written in random order
+   * (`DEFERRED_INDEXES`) once at its end, from sorted keys, instead of row by row; `migrate`
+   * re-creates them should a load have been interrupted.
    */
   bulkLoad<T>(fn: (transact: BulkTransact) => Promise<T>): Promise<T>;
+  /**
+   * A token that changes whenever data may have changed, or null while that cannot be known. This
+   * process's writes change it at once (every writing statement, counted as it runs). Other
+   * processes' writes: on SQLite at once (`PRAGMA data_version` changes with every commit of
+   * another connection); on PostgreSQL when their notification arrives (migration 0090's triggers
+   * notify `tortie_versions` when a users or transactions version changes; a connection LISTENs,
+   * opened on the first call — null until it listens, and again while it is lost).
+   */
+  dataChanges(): string | null;
+  /**
+   * Planner statistics brought up to date where they are missing or stale: on SQLite, sampled
+   * `PRAGMA optimize` over all tables (a database grown by syncs alone has none — the planner then
+   * sent an account's reads through the enterprise-wide time index, issue #5); on PostgreSQL
+   * nothing (autovacuum analyzes). `serve` runs it a minute after start and every six hours.
+   */
+  optimize(): Promise<void>;
 }
 
 /**
@@ -180,17 +200,52 @@ function registerDecimalFunctions(sqlite: BetterSqlite3.Database): void {
  * keyed by the SQL text. A statement still being iterated (a stream) is never handed out twice.
  * Reading statements make their row objects in JavaScript (see sqlite-rows.ts).
  */
-function cachingStatements(sqlite: BetterSqlite3.Database, size = 256): SqliteDatabase {
+function cachingStatements(sqlite: BetterSqlite3.Database, wrote: () => void, size = 256): SqliteDatabase {
   const cache = new Map<string, RowStatement>();
   return {
     close: () => sqlite.close(),
     prepare(sqlText: string) {
       const cached = cache.get(sqlText);
       cache.delete(sqlText);
-      const stmt = cached && !cached.busy ? cached : objectRows(sqlite.prepare(sqlText));
+      const stmt = cached && !cached.busy ? cached : counting(sqlite.prepare(sqlText), wrote);
       cache.set(sqlText, stmt);
       if (cache.size > size) cache.delete(cache.keys().next().value as string);
       return stmt;
+    },
+  };
+}
+
+/**
+ * The statement (see sqlite-rows.ts), calling `wrote` after each run of it if it writes (better-
+ * sqlite3's `readonly` is false: INSERT, UPDATE, DELETE, DDL), whether it succeeds or not: the
+ * count behind `DbHandle.dataChanges` for this connection's own writes, which `data_version`
+ * does not see.
+ */
+function counting(raw: BetterSqlite3.Statement, wrote: () => void): RowStatement {
+  const stmt = objectRows(raw);
+  if (raw.readonly) return stmt;
+  return {
+    reader: stmt.reader,
+    get busy() {
+      return stmt.busy;
+    },
+    all(parameters: readonly unknown[]) {
+      try {
+        return stmt.all(parameters);
+      } finally {
+        wrote();
+      }
+    },
+    run(parameters: readonly unknown[]) {
+      try {
+        return stmt.run(parameters);
+      } finally {
+        wrote();
+      }
+    },
+    iterate(parameters: readonly unknown[]) {
+      wrote();
+      return stmt.iterate(parameters);
     },
   };
 }
@@ -200,7 +255,7 @@ function cachingStatements(sqlite: BetterSqlite3.Database, size = 256): SqliteDa
  * a SQLite deployment never loads it: on Node 20 importing pg also loads undici (pg probes for
  * Cloudflare's runtime by constructing a `Response`), tens of milliseconds of start-up (issue #5).
  */
-async function createPgPool(connectionString: string, options: CreateDbOptions): Promise<PgPool> {
+async function createPgPool(connectionString: string, options: CreateDbOptions, wrote: () => void): Promise<PgPool> {
   const { default: pg } = await import('pg');
   const types = {
     getTypeParser: (oid: number, format?: 'text' | 'binary') => {
@@ -216,8 +271,86 @@ async function createPgPool(connectionString: string, options: CreateDbOptions):
     ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
   });
   const connect = pool.connect.bind(pool) as () => Promise<PgPoolClient>;
-  (pool as unknown as { connect: () => Promise<PgPoolClient> }).connect = async () => preparing(await connect());
+  (pool as unknown as { connect: () => Promise<PgPoolClient> }).connect = async () => preparing(await connect(), wrote);
   return pool;
+}
+
+/** Reads, by their text: everything else (writes, DDL, COMMIT, ROLLBACK) counts as a write. */
+const READ_TEXT = /^\s*select\b/i;
+
+/**
+ * PostgreSQL: the LISTEN side of `DbHandle.dataChanges`. `token()` is null until the connection
+ * listens (it is opened on the first call) and while it is lost (re-opened on a call after
+ * 5 seconds); each (re)connection starts a new epoch, as notifications may have been missed.
+ */
+class VersionNotifications {
+  private client: import('pg').Client | null = null;
+  private listening = false;
+  private connecting = false;
+  private closed = false;
+  private retryAt = 0;
+  private epoch = 0;
+  private received = 0;
+
+  constructor(
+    private readonly connectionString: string,
+    private readonly options: CreateDbOptions,
+    private readonly own: () => number,
+  ) {}
+
+  token(): string | null {
+    if (!this.listening) {
+      this.listen();
+      return null;
+    }
+    return `${this.epoch}:${this.received}:${this.own()}`;
+  }
+
+  private listen(): void {
+    if (this.connecting || this.closed || Date.now() < this.retryAt) return;
+    this.connecting = true;
+    void (async () => {
+      const { default: pg } = await import('pg');
+      const client = new pg.Client({ connectionString: this.connectionString, ...(this.options.schema ? { options: `-c search_path=${this.options.schema}` } : {}) });
+      const lost = () => {
+        this.listening = false;
+        if (this.client === client) this.client = null;
+        this.retryAt = Date.now() + 5_000;
+        client.end().catch(() => undefined);
+      };
+      client.on('error', lost);
+      client.on('end', lost);
+      let schema: string | null = null;
+      // only this database's notifications (the payload is the schema of the changed table)
+      client.on('notification', (n) => {
+        if (n.payload === schema) this.received++;
+      });
+      try {
+        await client.connect();
+        schema = (await client.query<{ s: string }>('select current_schema() as s')).rows[0]?.s ?? null;
+        await client.query('listen tortie_versions');
+        if (this.closed) {
+          await client.end();
+          return;
+        }
+        this.client = client;
+        this.epoch++;
+        this.listening = true;
+      } catch {
+        lost();
+      }
+    })().finally(() => {
+      this.connecting = false;
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.listening = false;
+    const c = this.client;
+    this.client = null;
+    await c?.end().catch(() => undefined);
+  }
 }
 
 type PgPoolClient = import('pg').PoolClient;
@@ -239,14 +372,13 @@ const STAR_RESULT = /(select|returning)\s+(\w+\.)?\*/i;
  * again is sent as a named statement instead: each connection parses it once (pg keeps which names
  * it has prepared), and later executions only bind and run it.
  */
-function preparing(client: PgPoolClient): PgPoolClient {
+function preparing(client: PgPoolClient, wrote: () => void): PgPoolClient {
   const marked = client as PgPoolClient & { tortiePreparing?: true };
   if (marked.tortiePreparing) return client;
   marked.tortiePreparing = true;
   const query = client.query.bind(client) as (...args: unknown[]) => unknown;
   const seen = new Set<string>();
-  (client as unknown as { query: (...args: unknown[]) => unknown }).query = (text: unknown, values?: unknown, ...rest: unknown[]) => {
-    if (typeof text !== 'string' || !Array.isArray(values) || rest.length) return query(text, values, ...rest);
+  const send = (text: string, values: unknown[]): unknown => {
     let name = statementNames.get(text);
     if (name === undefined) {
       if (!seen.has(text) || statementNames.size >= STATEMENT_NAMES_MAX || STAR_RESULT.test(text)) {
@@ -258,8 +390,33 @@ function preparing(client: PgPoolClient): PgPoolClient {
     }
     return query({ name, text, values });
   };
+  (client as unknown as { query: (...args: unknown[]) => unknown }).query = (text: unknown, values?: unknown, ...rest: unknown[]) => {
+    if (typeof text !== 'string' || !Array.isArray(values) || rest.length) {
+      wrote(); // not a text Kysely sends (pg's own, a callback form): counted as a write
+      return query(text, values, ...rest);
+    }
+    if (READ_TEXT.test(text)) return send(text, values);
+    // a write is counted when sent and again when done: a version read between the two (before
+    // the commit shows) is taken under a token the next read will not find
+    wrote();
+    const result = send(text, values);
+    if (result instanceof Promise) result.then(wrote, wrote);
+    return result;
+  };
   return client;
 }
+
+/**
+ * Indexes whose keys a bulk load writes in random order, built once at the end of a load into an
+ * empty `transactions` table (see `bulkLoad`). By time across an enterprise's users, each row of a
+ * load lands on another page of `transactions_enterprise_time`: at ten million transactions that
+ * index outgrows the page cache, and every commit rewrote a page of it per row (the WAL on SQLite,
+ * full-page images on PostgreSQL) — measured at 13% of the load's time at 200,000 transactions,
+ * and more as it grows. Built from sorted keys at the end, it costs one pass (seconds per million
+ * rows). The definitions are migration 0001's: `migrate` re-creates a missing one with the same.
+ */
+export const DEFERRED_INDEXES = [{ name: 'transactions_enterprise_time', table: 'transactions', columns: ['enterprise_id', 'timestamp', 'seq'] }] as const;
+const createIndexSql = (i: (typeof DEFERRED_INDEXES)[number]) => `create index if not exists "${i.name}" on "${i.table}" (${i.columns.map((c) => `"${c}"`).join(', ')})`;
 
 /** WAL pages between automatic checkpoints during a SQLite bulk load (see `bulkLoad`). */
 const BULK_LOAD_CHECKPOINT_PAGES = 65_536;
@@ -270,6 +427,8 @@ const BULK_LOAD_CHECKPOINT_PAGES = 65_536;
  * and every miss was a read of the page back from the file (a third of the load's time in the
  * kernel, measured with perf at 4.5M).
  */
+/** PostgreSQL's sort memory for building a deferred index: a sixteenth of memory, 64 MiB to 1 GiB. */
+const PG_INDEX_BUILD_MEMORY_MB = Math.max(64, Math.min(1024, Math.floor(totalmem() / 1_048_576 / 16)));
 const BULK_LOAD_CACHE_KIB = Math.max(131_072, Math.min(1_048_576, Math.floor(totalmem() / 1024 / 8)));
 
 export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
@@ -277,6 +436,16 @@ export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
   let db!: Kysely<Database>;
   const transact: BulkTransact = (work) => db.transaction().execute(work);
   let bulkLoad = <T>(fn: (transact: BulkTransact) => Promise<T>): Promise<T> => fn(transact);
+  /** Re-creates a deferred index (`DEFERRED_INDEXES`) that an interrupted bulk load left missing. */
+  let ensureIndexes = async (): Promise<void> => undefined;
+  // this process's writing statements, counted (see `DbHandle.dataChanges`)
+  let ownWrites = 0;
+  const wrote = () => {
+    ownWrites++;
+  };
+  let dataChanges = (): string | null => null;
+  let optimize = async (): Promise<void> => undefined;
+  let notifications: VersionNotifications | null = null;
   if (dialect === 'sqlite') {
     if (path !== ':memory:' && path !== '') mkdirSync(dirname(path), { recursive: true });
     const sqlite = new BetterSqlite3(path === '' ? ':memory:' : path);
@@ -285,14 +454,34 @@ export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
     sqlite.pragma('busy_timeout = 10000');
     sqlite.pragma('synchronous = NORMAL');
     registerDecimalFunctions(sqlite);
-    db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: cachingStatements(sqlite) }) });
+    db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: cachingStatements(sqlite, wrote) }) });
+    optimize = async () => {
+      sqlite.pragma('analysis_limit = 1000');
+      // never analyzed (PRAGMA optimize leaves small tables without statistics): all of it, sampled
+      const analyzed =
+        sqlite.prepare(`select 1 from sqlite_master where name = 'sqlite_stat1'`).get() !== undefined &&
+        sqlite.prepare(`select 1 from sqlite_stat1 where tbl = 'transactions'`).get() !== undefined;
+      if (!analyzed) sqlite.exec('analyze');
+      // 0x10002: ANALYZE the tables that may benefit, all of them (not only those this connection used)
+      else sqlite.pragma('optimize = 0x10002');
+    };
+    const dataVersion = sqlite.prepare('pragma data_version').pluck();
+    dataChanges = () => (sqlite.open ? `${dataVersion.get() as number}:${ownWrites}` : null);
     let loads = 0;
+    let deferred = false;
     let cacheBefore = -2000;
+    ensureIndexes = async () => {
+      for (const i of DEFERRED_INDEXES) {
+        if (sqlite.prepare(`select 1 from sqlite_master where type = 'index' and name = ?`).get(i.name) === undefined) sqlite.exec(createIndexSql(i));
+      }
+    };
     bulkLoad = async <T>(fn: (transact: BulkTransact) => Promise<T>): Promise<T> => {
       // Checkpoints are rare, not off: the WAL keeps every version of every page written since the
       // last checkpoint (about 4× the data loaded, measured), so an unbounded one would need several
       // times the database's size in free disk at 10M transactions. 65,536 pages ≈ 256 MB of WAL.
       if (loads++ === 0) {
+        deferred = sqlite.prepare('select 1 from "transactions" limit 1').get() === undefined;
+        if (deferred) for (const i of DEFERRED_INDEXES) sqlite.exec(`drop index if exists "${i.name}"`);
         sqlite.pragma(`wal_autocheckpoint = ${BULK_LOAD_CHECKPOINT_PAGES}`);
         // Statement journals (every multi-row insert with a unique key keeps one, to undo a failing
         // statement alone) in memory instead of a temporary file: ~10% of a load's time was their
@@ -306,6 +495,8 @@ export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
         return await fn(transact);
       } finally {
         if (--loads === 0) {
+          // built while the load's page cache is in place (the sort's memory); whatever happened to the load
+          if (deferred) for (const i of DEFERRED_INDEXES) sqlite.exec(createIndexSql(i));
           sqlite.pragma('wal_autocheckpoint = 1000');
           sqlite.pragma('temp_store = DEFAULT');
           sqlite.pragma(`cache_size = ${cacheBefore}`);
@@ -330,15 +521,38 @@ export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
       }
     };
   } else {
-    db = new Kysely<Database>({ dialect: new CurrentSchemaPostgresDialect({ pool: () => createPgPool(path, options) }) });
+    db = new Kysely<Database>({ dialect: new CurrentSchemaPostgresDialect({ pool: () => createPgPool(path, options, wrote) }) });
     const pgDb = db;
+    const listener = (notifications = new VersionNotifications(path, options, () => ownWrites));
+    dataChanges = () => listener.token();
     const relaxed: BulkTransact = (work) =>
       pgDb.transaction().execute(async (trx) => {
         await sql`set local synchronous_commit = off`.execute(trx);
         return work(trx);
       });
+    const createIndexes = async (names: readonly string[]) => {
+      for (const i of DEFERRED_INDEXES.filter((d) => names.includes(d.name))) {
+        await pgDb.transaction().execute(async (trx) => {
+          // the sort in memory rather than in temporary files (the default is 64 MB)
+          await sql.raw(`set local maintenance_work_mem = '${PG_INDEX_BUILD_MEMORY_MB}MB'`).execute(trx);
+          await sql.raw(createIndexSql(i)).execute(trx);
+        });
+      }
+    };
+    ensureIndexes = async () => {
+      const r = await sql<{ name: string }>`select indexname as name from pg_indexes where schemaname = current_schema() and indexname = any(${DEFERRED_INDEXES.map((i) => i.name)})`.execute(pgDb);
+      const present = new Set(r.rows.map((row) => row.name));
+      await createIndexes(DEFERRED_INDEXES.map((i) => i.name).filter((n) => !present.has(n)));
+    };
     bulkLoad = async <T>(fn: (transact: BulkTransact) => Promise<T>): Promise<T> => {
-      const r = await fn(relaxed);
+      const empty = (await sql<{ any: boolean }>`select exists (select 1 from transactions) as any`.execute(pgDb)).rows[0]?.any === false;
+      if (empty) for (const i of DEFERRED_INDEXES) await sql.raw(`drop index if exists "${i.name}"`).execute(pgDb);
+      let r: T;
+      try {
+        r = await fn(relaxed);
+      } finally {
+        if (empty) await createIndexes(DEFERRED_INDEXES.map((i) => i.name));
+      }
       // unqualified names: the tables of this connection's schema only
       await sql`analyze users, accounts, transactions, transaction_movements, asset_positions, stats_trade_hours, stats_trade_traders`.execute(pgDb);
       return r;
@@ -382,12 +596,16 @@ export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
     db,
     dialect,
     async migrate() {
-      if (await migrationsCurrent()) return [];
+      if (await migrationsCurrent()) {
+        await ensureIndexes();
+        return [];
+      }
       if (dialect === 'postgres' && options.schema) {
         await db.schema.createSchema(options.schema).ifNotExists().execute();
       }
       const { error, results } = await (await migrator()).migrateToLatest();
       if (error) throw error instanceof Error ? error : new Error(String(error));
+      await ensureIndexes();
       return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
     },
     async pendingMigrations() {
@@ -396,8 +614,11 @@ export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
       return all.filter((m) => !m.executedAt).map((m) => m.name);
     },
     async destroy() {
+      await notifications?.close();
       await db.destroy();
     },
     bulkLoad: (fn) => bulkLoad(fn),
+    dataChanges: () => dataChanges(),
+    optimize: () => optimize(),
   };
 }

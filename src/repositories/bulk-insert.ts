@@ -106,17 +106,142 @@ function unnestSql(table: string, columns: readonly string[], types: Map<string,
   const key = `unnest\u0000${table}\u0000${columns.join(',')}\u0000${suffix}`;
   let text = sqlCache.get(key);
   if (text === undefined) {
-    const arrays = columns.map((c, i) => {
-      const type = types.get(c);
-      if (!type) throw new Error(`bulkInsert: ${table} has no column ${c}`);
-      return `$${i + 1}::${type}[]`;
-    });
-    text = `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) select * from unnest(${arrays.join(', ')})${suffix ? ` ${suffix}` : ''}`;
+    text = `insert into "${table}" (${quoted(columns)}) ${unnestSelect(table, columns, types, 1)}${suffix ? ` ${suffix}` : ''}`;
     if (sqlCache.size > 200) sqlCache.clear();
     sqlCache.set(key, text);
   }
   return text;
 }
+
+const quoted = (columns: readonly string[], prefix = '') => columns.map((c) => `${prefix}"${c}"`).join(', ');
+
+/**
+ * `select "u"."a", … from unnest($first::type[], …) as "u"("a", …)`: the columns named, not `*`,
+ * so the text may be sent as a named prepared statement (create-db.ts never names a `select *`,
+ * whose result could change with a table's definition).
+ */
+function unnestSelect(table: string, columns: readonly string[], types: Map<string, string>, first: number, typeOf: (c: string) => string | undefined = (c) => types.get(c)): string {
+  const arrays = columns.map((c, i) => {
+    const type = typeOf(c);
+    if (!type) throw new Error(`bulkInsert: ${table} has no column ${c}`);
+    return `$${first + i}::${type}[]`;
+  });
+  return `select ${quoted(columns, '"u".')} from unnest(${arrays.join(', ')}) as "u"(${quoted(columns)})`;
+}
+
+/** Rows of a child table written with their parent rows by `bulkInsertWithChildren`. */
+export interface ChildRows {
+  table: string;
+  /** The child's column holding the parent's generated key. */
+  link: string;
+  /** The child's other columns. */
+  columns: readonly string[];
+  /** Each row: the values of the parent's `keys` columns identifying its parent, then a value per column. */
+  rows: readonly (readonly unknown[])[];
+}
+
+/**
+ * As `bulkInsert` with a `returning` suffix, and the rows of a child table inserted by the same
+ * statement on PostgreSQL (one round trip instead of two): each child row names its parent by the
+ * parent's `keys` columns, and gets the parent's generated `link` value (`parentKey`, which the
+ * suffix must return with the keys). `suffix` is the parent's clause up to and including
+ * `returning`; the statement returns the parent's rows like it. On SQLite: the two inserts in turn.
+ */
+export async function bulkInsertWithChildren<R extends Record<string, unknown>>(
+  ex: Executor,
+  dialect: DialectName,
+  parent: { table: string; columns: readonly string[]; rows: readonly (readonly unknown[])[]; suffix: string; keys: readonly string[]; parentKey: string },
+  child: ChildRows,
+): Promise<R[]> {
+  if (dialect !== 'postgres' || !parent.rows.length || !child.rows.length) {
+    const returned = await bulkInsert<R>(ex, dialect, parent.table, parent.columns, parent.rows, parent.suffix);
+    if (!child.rows.length) return returned;
+    const keyOf = (values: readonly unknown[]) => values.map(String).join('\u0000');
+    const linkOf = new Map(returned.map((r) => [keyOf(parent.keys.map((k) => r[k])), r[parent.parentKey]]));
+    const rows = child.rows.map((row) => {
+      const link = linkOf.get(keyOf(row.slice(0, parent.keys.length)));
+      if (link === undefined) throw new Error(`bulkInsertWithChildren: a ${child.table} row names no inserted ${parent.table} row`);
+      return [link, ...row.slice(parent.keys.length)];
+    });
+    for (let at = 0; at < rows.length; at += CHILD_PIECE) await bulkInsert(ex, dialect, child.table, [child.link, ...child.columns], rows.slice(at, at + CHILD_PIECE));
+    return returned;
+  }
+  for (const row of parent.rows) {
+    if (row.length !== parent.columns.length) throw new Error(`bulkInsert: a row of ${parent.table} has ${row.length} values for ${parent.columns.length} columns`);
+  }
+  const width = parent.keys.length + child.columns.length;
+  for (const row of child.rows) {
+    if (row.length !== width) throw new Error(`bulkInsert: a row of ${child.table} has ${row.length} values for ${width}`);
+  }
+  const parentTypes = await columnTypes(ex, parent.table);
+  const childTypes = await columnTypes(ex, child.table);
+  const key = `with\u0000${parent.table}\u0000${parent.columns.join(',')}\u0000${parent.suffix}\u0000${child.table}\u0000${child.link}\u0000${child.columns.join(',')}\u0000${parent.keys.join(',')}`;
+  let text = sqlCache.get(key);
+  if (text === undefined) {
+    const returning = [...new Set([parent.parentKey, ...parent.keys])];
+    const keyNames = parent.keys.map((k) => `parent_${k}`);
+    const childValues = unnestSelect(child.table, [...keyNames, ...child.columns], childTypes, parent.columns.length + 1, (c) =>
+      c.startsWith('parent_') && keyNames.includes(c) ? parentTypes.get(c.slice('parent_'.length)) : childTypes.get(c),
+    );
+    text =
+      `with "p" as (insert into "${parent.table}" (${quoted(parent.columns)}) ${unnestSelect(parent.table, parent.columns, parentTypes, 1)} ${parent.suffix}), ` +
+      `"c" as (insert into "${child.table}" ("${child.link}", ${quoted(child.columns)}) select "p"."${parent.parentKey}", ${quoted(child.columns, '"v".')} ` +
+      `from (${childValues}) as "v" join "p" on ${parent.keys.map((k) => `"p"."${k}" = "v"."parent_${k}"`).join(' and ')}) ` +
+      `select ${quoted(returning, '"p".')} from "p"`;
+    if (sqlCache.size > 200) sqlCache.clear();
+    sqlCache.set(key, text);
+  }
+  const params = [
+    ...parent.columns.map((_, c) => parent.rows.map((row) => row[c] ?? null)),
+    ...Array.from({ length: width }, (_, c) => child.rows.map((row) => row[c] ?? null)),
+  ];
+  const result = await ex.executeQuery<R>(CompiledQuery.raw(text, params));
+  return [...result.rows];
+}
+
+/**
+ * Several inserts (each as `bulkInsert`, with no `returning`), run in the order given: in one
+ * statement on PostgreSQL (one round trip), and in turn on SQLite. On PostgreSQL all but the last
+ * are data-modifying `with` clauses, which the last one reads (a count) before it inserts a row:
+ * PostgreSQL would otherwise run them in an unspecified order, and concurrent writers must take
+ * their row locks table after table in one order.
+ */
+export async function bulkInsertEach(
+  ex: Executor,
+  dialect: DialectName,
+  inserts: readonly { table: string; columns: readonly string[]; rows: readonly (readonly unknown[])[]; suffix?: string }[],
+): Promise<void> {
+  const some = inserts.filter((i) => i.rows.length);
+  if (dialect !== 'postgres' || some.length < 2) {
+    for (const i of some) await bulkInsert(ex, dialect, i.table, i.columns, i.rows, i.suffix);
+    return;
+  }
+  const key = `each\u0000${some.map((i) => `${i.table}\u0000${i.columns.join(',')}\u0000${i.suffix ?? ''}`).join('\u0001')}`;
+  let text = sqlCache.get(key);
+  if (text === undefined) {
+    let first = 1;
+    const selects: string[] = [];
+    for (const i of some) {
+      selects.push(unnestSelect(i.table, i.columns, await columnTypes(ex, i.table), first));
+      first += i.columns.length;
+    }
+    const insert = (n: number, where: string, returning: string) =>
+      `insert into "${some[n]!.table}" (${quoted(some[n]!.columns)}) ${selects[n]}${where}${some[n]!.suffix ? ` ${some[n]!.suffix}` : ''}${returning}`;
+    const earlier = some.slice(0, -1).map((_, n) => `"i${n}" as (${insert(n, '', ' returning 1')})`);
+    const done = ` where ${some.slice(0, -1).map((_, n) => `(select count(*) from "i${n}")`).join(' + ')} >= 0`;
+    text = `with ${earlier.join(', ')} ${insert(some.length - 1, done, '')}`;
+    if (sqlCache.size > 200) sqlCache.clear();
+    sqlCache.set(key, text);
+  }
+  const params = some.flatMap((i) => {
+    for (const row of i.rows) if (row.length !== i.columns.length) throw new Error(`bulkInsert: a row of ${i.table} has ${row.length} values for ${i.columns.length} columns`);
+    return i.columns.map((_, c) => i.rows.map((row) => row[c] ?? null));
+  });
+  await ex.executeQuery(CompiledQuery.raw(text, params));
+}
+
+/** Child rows per SQLite statement (a movement row has ten columns: within the parameter limit). */
+const CHILD_PIECE = 1_000;
 
 /** The values of `row` in `columns` order (absent keys become null). */
 export function valuesOf<T extends object>(row: T, columns: readonly (keyof T & string)[]): unknown[] {

@@ -13,10 +13,15 @@ export interface DbContext {
   db: Kysely<Database>;
   dialect: DialectName;
   dec: SqlDecimal;
+  /**
+   * A token that changes whenever data may have changed (`DbHandle.dataChanges`), or null while
+   * that cannot be known: what lets a version read be skipped (see known-versions.ts).
+   */
+  changes: () => string | null;
 }
 
-export function dbContext(db: Kysely<Database>, dialect: DialectName): DbContext {
-  return { db, dialect, dec: sqlDecimal(dialect) };
+export function dbContext(db: Kysely<Database>, dialect: DialectName, changes: () => string | null = () => null): DbContext {
+  return { db, dialect, dec: sqlDecimal(dialect), changes };
 }
 
 /** Largest number of rows in one multi-row INSERT (keeps bound parameters under both databases' limits). */

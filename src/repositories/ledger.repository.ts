@@ -9,9 +9,9 @@ import type { AccountScope, PositionRecord, TransactionRecord, MovementRecord } 
 import { TRADE_TYPES, TYPE_RULES, checkShape } from '../domain/transactions.js';
 import { sum as decSum, normalize } from '../lib/decimal.js';
 import { chunks, type DbContext, type Executor } from './db-context.js';
-import { bulkInsert, valuesOf } from './bulk-insert.js';
+import { bulkInsert, bulkInsertWithChildren, valuesOf } from './bulk-insert.js';
 import { StatsCounters } from './stats-counters.js';
-import { TradeDeltas, TradeStats, sourceOfRow } from './trade-stats.js';
+import { PendingTrades, TradeDeltas, TradeStats, sourceOfRow } from './trade-stats.js';
 
 export interface UpsertResult {
   added: number;
@@ -58,8 +58,9 @@ const UPSERT_CLAUSE =
   `returning "seq", "account_id", "fingerprint"`;
 /** Records per statement: 1,000 rows × 30 columns stays within SQLite's 32,766 parameters. */
 const TRANSACTION_CHUNK = 1_000;
+/** Movement columns after `transaction_seq`, which the insert of their transaction generates. */
 const MOVEMENT_COLUMNS = [
-  'transaction_seq', 'enterprise_id', 'user_id', 'asset_id', 'asset_symbol_lower', 'side', 'quantity', 'value', 'timestamp', 'is_trade',
+  'enterprise_id', 'user_id', 'asset_id', 'asset_symbol_lower', 'side', 'quantity', 'value', 'timestamp', 'is_trade',
 ] as const satisfies readonly (keyof MovementRow)[];
 
 const POSITION_COLUMNS = [
@@ -111,12 +112,15 @@ export class LedgerRepository {
    * each account listed once): the users are read (locked on PostgreSQL, in id order) in one
    * query, stored records looked up, rows and movement rows inserted and trade aggregates changed
    * with a few statements per thousand records instead of several per account. Returns the totals.
+   * With `pending`, the trade aggregates' deltas are added to it instead of applied: the caller
+   * applies them later with `applyPendingTrades` (a bulk load nobody reads before it ends).
    */
   async upsertTransactionsOf(
     ex: Executor,
     accounts: readonly { scope: AccountScope; records: readonly TransactionRecord[] }[],
     nowIso: string,
     newId: (r: TransactionRecord) => string,
+    pending?: PendingTrades,
   ): Promise<UpsertResult> {
     let added = 0;
     let updated = 0;
@@ -124,8 +128,9 @@ export class LedgerRepository {
     // A fingerprint seen twice in one account's records: the last record wins (an upsert cannot touch a row twice).
     const items = accounts.flatMap(({ scope, records }) => [...new Map(records.map((r) => [r.fingerprint, r])).values()].map((r) => ({ scope, r })));
     if (!items.length) return { added, updated };
-    const active = await this.lockedActiveUsers(ex, accounts.map((a) => a.scope));
-    const deltas = new Map<string, TradeDeltas>();
+    // the users (locked on PostgreSQL) and which accounts already have stored transactions, in one read
+    const { active, withStored } = await this.lockedUsersAndStored(ex, accounts.map((a) => a.scope));
+    const deltas = pending?.byEnterprise ?? new Map<string, TradeDeltas>();
     const tradesOf = (scope: AccountScope): TradeDeltas | null => {
       if (!active.has(`${scope.enterpriseId}\u0000${scope.userId}`)) return null;
       let d = deltas.get(scope.enterpriseId);
@@ -133,17 +138,6 @@ export class LedgerRepository {
       return d;
     };
     const keyOf = (accountId: string, fingerprint: string) => `${accountId}\u0000${fingerprint}`;
-    // accounts with no stored transaction (a first sync, a bulk load) need no lookup of their records
-    const withStored = new Set<string>();
-    for (const part of chunks(accounts.map((a) => a.scope.accountId), 500)) {
-      const rows = await ex
-        .selectFrom('accounts as a')
-        .select('a.id')
-        .where('a.id', 'in', part)
-        .where(({ exists, selectFrom }) => exists(selectFrom('transactions as t').select('t.seq').whereRef('t.account_id', '=', 'a.id')))
-        .execute();
-      for (const row of rows) withStored.add(row.id);
-    }
     for (const batch of chunks(items, TRANSACTION_CHUNK)) {
       const lookedUp = batch.filter(({ scope }) => withStored.has(scope.accountId));
       const existing = lookedUp.length
@@ -206,43 +200,45 @@ export class LedgerRepository {
       );
       const rows = allRows.filter((row) => !unchanged.has(keyOf(row.account_id, row.fingerprint)));
       if (!rows.length) continue;
-      const returned = await bulkInsert<{ seq: number | string; account_id: string; fingerprint: string }>(
-        ex,
-        this.ctx.dialect,
-        'transactions',
-        TRANSACTION_COLUMNS,
-        rows.map((row) => valuesOf(row, TRANSACTION_COLUMNS)),
-        UPSERT_CLAUSE,
-      );
-      const seqOf = new Map(returned.map((r) => [keyOf(r.account_id, r.fingerprint), Number(r.seq)]));
       const updatedSeqs = existing.filter((e) => !unchanged.has(keyOf(e.account_id, e.fingerprint))).map((e) => Number(e.seq));
-      updated += updatedSeqs.length;
-      added += returned.length - updatedSeqs.length;
+      // the movement rows of updated records are rewritten: the old ones go first
       for (const part of chunks(updatedSeqs, 500)) await ex.deleteFrom('transaction_movements').where('transaction_seq', 'in', part).execute();
+      // each movement row names its record by (account, fingerprint): its seq is generated by the insert
       const movements: unknown[][] = [];
       for (const [i, { scope, r }] of batch.entries()) {
-        const key = keyOf(scope.accountId, r.fingerprint);
-        if (unchanged.has(key)) continue;
+        if (unchanged.has(keyOf(scope.accountId, r.fingerprint))) continue;
         const n = normalized[i]!;
-        const seq = seqOf.get(key)!;
         const isTrade = TRADE_SET.has(r.type) && r.status === 'confirmed' && !r.is_internal_transfer ? 1 : 0;
-        const trades = tradesOf(scope);
-        if (trades) {
-          // the stored row's contribution leaves; the new one counts with the kept internal-transfer marking
-          const s = stored.get(key);
-          if (s) trades.add(sourceOfRow({ ...s, seq, user_id: scope.userId }), -1);
-          trades.add({ seq, user_id: scope.userId, timestamp: r.timestamp, type: r.type, status: r.status, is_internal_transfer: s ? Number(s.is_internal_transfer) : r.is_internal_transfer ? 1 : 0, removed_at: null, moves: [...n.inputs, ...n.outputs] }, 1);
-        }
-        // in MOVEMENT_COLUMNS order
+        // the record's account and fingerprint, then MOVEMENT_COLUMNS
         const push = (side: string, m: MovementRecord) =>
-          movements.push([seq, scope.enterpriseId, scope.userId, m.asset_id, m.asset_symbol.toLowerCase(), side, m.quantity, m.value, r.timestamp, isTrade]);
+          movements.push([scope.accountId, r.fingerprint, scope.enterpriseId, scope.userId, m.asset_id, m.asset_symbol.toLowerCase(), side, m.quantity, m.value, r.timestamp, isTrade]);
         for (const m of n.inputs) push('in', m);
         for (const m of n.outputs) push('out', m);
         for (const m of n.fees) push('fee', m);
       }
-      for (const part of chunks(movements, TRANSACTION_CHUNK)) await bulkInsert(ex, this.ctx.dialect, 'transaction_movements', MOVEMENT_COLUMNS, part);
+      const returned = await bulkInsertWithChildren<{ seq: number | string; account_id: string; fingerprint: string }>(
+        ex,
+        this.ctx.dialect,
+        { table: 'transactions', columns: TRANSACTION_COLUMNS, rows: rows.map((row) => valuesOf(row, TRANSACTION_COLUMNS)), suffix: UPSERT_CLAUSE, keys: ['account_id', 'fingerprint'], parentKey: 'seq' },
+        { table: 'transaction_movements', link: 'transaction_seq', columns: MOVEMENT_COLUMNS, rows: movements },
+      );
+      const seqOf = new Map(returned.map((r) => [keyOf(r.account_id, r.fingerprint), Number(r.seq)]));
+      updated += updatedSeqs.length;
+      added += returned.length - updatedSeqs.length;
+      for (const [i, { scope, r }] of batch.entries()) {
+        const trades = tradesOf(scope);
+        if (!trades) continue;
+        const key = keyOf(scope.accountId, r.fingerprint);
+        if (unchanged.has(key)) continue;
+        const n = normalized[i]!;
+        const seq = seqOf.get(key)!;
+        // the stored row's contribution leaves; the new one counts with the kept internal-transfer marking
+        const s = stored.get(key);
+        if (s) trades.add(sourceOfRow({ ...s, seq, user_id: scope.userId }), -1);
+        trades.add({ seq, user_id: scope.userId, timestamp: r.timestamp, type: r.type, status: r.status, is_internal_transfer: s ? Number(s.is_internal_transfer) : r.is_internal_transfer ? 1 : 0, removed_at: null, moves: [...n.inputs, ...n.outputs] }, 1);
+      }
     }
-    for (const [enterpriseId, d] of [...deltas].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) await this.trades.apply(ex, enterpriseId, d);
+    if (!pending) await this.applyTrades(ex, deltas);
     // SQLite counts inserted rows here (migration 0080: PostgreSQL's statement triggers count them)
     if (added && this.ctx.dialect === 'sqlite') {
       for (const enterpriseId of [...new Set(accounts.map((a) => a.scope.enterpriseId))].sort()) {
@@ -256,6 +252,16 @@ export class LedgerRepository {
     return { added, updated };
   }
 
+  /** Applies the trade deltas gathered in `pending` (see `upsertTransactionsOf`) in `ex`'s transaction, and empties it. */
+  async applyPendingTrades(ex: Executor, pending: PendingTrades): Promise<void> {
+    await this.applyTrades(ex, pending.byEnterprise);
+    pending.byEnterprise.clear();
+  }
+
+  private async applyTrades(ex: Executor, deltas: ReadonlyMap<string, TradeDeltas>): Promise<void> {
+    for (const [enterpriseId, d] of [...deltas].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) await this.trades.apply(ex, enterpriseId, d);
+  }
+
   /** Rows of `transactions` whose (account, fingerprint) is one of `pairs`, through the unique index. */
   private storedPairs(pairs: readonly (readonly [string, string])[]) {
     if (this.ctx.dialect === 'postgres') {
@@ -265,19 +271,41 @@ export class LedgerRepository {
   }
 
   /**
-   * Which of the scopes' users count in the trade aggregates (active), reading their rows in one
-   * query — locked FOR UPDATE on PostgreSQL, in id order: call it before the transaction's other
-   * writes, as the users-first lock order requires. Keys: enterprise id and user id.
+   * Which of the scopes' users count in the trade aggregates (active; keys: enterprise id and user
+   * id), reading their rows — locked FOR UPDATE on PostgreSQL, in id order: call it before the
+   * transaction's other writes, as the users-first lock order requires — and, in the same query,
+   * which of the scopes' accounts have a stored transaction (`withStored`: a first sync or a bulk
+   * load needs no lookup of its records).
    */
-  private async lockedActiveUsers(ex: Executor, scopes: readonly AccountScope[]): Promise<Set<string>> {
-    const out = new Set<string>();
-    const ids = [...new Set(scopes.map((s) => s.userId))].sort();
-    for (const part of chunks(ids, 500)) {
-      let q = ex.selectFrom('users').select(['id', 'enterprise_id', 'deactivated', 'erased_at']).where('id', 'in', part).orderBy('id');
-      if (this.ctx.dialect === 'postgres') q = q.forUpdate();
-      for (const u of await q.execute()) if (u.erased_at === null && Number(u.deactivated) === 0) out.add(`${u.enterprise_id}\u0000${u.id}`);
+  private async lockedUsersAndStored(ex: Executor, scopes: readonly AccountScope[]): Promise<{ active: Set<string>; withStored: Set<string> }> {
+    const active = new Set<string>();
+    const withStored = new Set<string>();
+    const accountsOf = new Map<string, string[]>();
+    for (const s of scopes) {
+      const list = accountsOf.get(s.userId);
+      if (list) list.push(s.accountId);
+      else accountsOf.set(s.userId, [s.accountId]);
     }
-    return out;
+    for (const part of chunks([...accountsOf.keys()].sort(), 500)) {
+      const accountIds = part.flatMap((u) => accountsOf.get(u)!);
+      let q = ex
+        .selectFrom('users as u')
+        .leftJoin('accounts as a', (j) =>
+          j
+            .onRef('a.user_id', '=', 'u.id')
+            .on('a.id', 'in', accountIds)
+            .on(({ exists, selectFrom }) => exists(selectFrom('transactions as t').select('t.seq').whereRef('t.account_id', '=', 'a.id'))),
+        )
+        .select(['u.id', 'u.enterprise_id', 'u.deactivated', 'u.erased_at', 'a.id as stored'])
+        .where('u.id', 'in', part)
+        .orderBy('u.id');
+      if (this.ctx.dialect === 'postgres') q = q.modifyEnd(sql`for update of "u"`);
+      for (const u of await q.execute()) {
+        if (u.erased_at === null && Number(u.deactivated) === 0) active.add(`${u.enterprise_id}\u0000${u.id}`);
+        if (u.stored !== null) withStored.add(u.stored);
+      }
+    }
+    return { active, withStored };
   }
 
   /**

@@ -27,8 +27,8 @@ import type { Selectable } from 'kysely';
 import type { TransactionsTable } from '../db/schema.js';
 import { TRADE_TYPES } from '../domain/transactions.js';
 import { DecimalSum, normalize } from '../lib/decimal.js';
-import { bulkInsert } from './bulk-insert.js';
-import { chunks, type DbContext, type Executor } from './db-context.js';
+import { bulkInsert, bulkInsertEach } from './bulk-insert.js';
+import { INSERT_CHUNK, chunks, type DbContext, type Executor } from './db-context.js';
 
 const TRADE_SET = new Set<string>(TRADE_TYPES);
 
@@ -146,6 +146,26 @@ export class TradeDeltas {
   }
 }
 
+/**
+ * Trade deltas a bulk load gathers across its batches, per enterprise, and applies now and then
+ * (`LedgerRepository.applyPendingTrades`) instead of in every batch. A load's trades fall on hours
+ * in random order: applied per batch of 1,500 transactions, each batch rewrote about a page of
+ * `stats_trade_traders` per trade (the largest table written in random order once
+ * `transactions_enterprise_time` is deferred); gathered over a million keys and applied in key
+ * order, the table is rewritten once per flush. Only for writes nobody reads until the load ends
+ * (the demo's new enterprise): until a flush, the aggregates lag the stored transactions.
+ */
+export class PendingTrades {
+  readonly byEnterprise = new Map<string, TradeDeltas>();
+
+  /** Aggregate rows the gathered deltas will upsert. */
+  get size(): number {
+    let n = 0;
+    for (const d of this.byEnterprise.values()) n += d.hours.size + d.traders.size;
+    return n;
+  }
+}
+
 // the upserts are written as text (bulkInsert): building them through the query builder cost more
 // than executing them, on a path the demo and the sync engine take for every account's page
 const HOUR_COLUMNS = ['enterprise_id', 'hour', 'asset_id', 'trade_count', 'volume', 'sample_seq'] as const;
@@ -161,6 +181,8 @@ const UPSERT_TRADERS = `on conflict ("enterprise_id", "asset_id", "hour", "user_
 const LOCK_USER_SQLITE = 'select "deactivated", "erased_at" from "users" where "enterprise_id" = ? and "id" = ?';
 const LOCK_USER_PG = 'select "deactivated", "erased_at" from "users" where "enterprise_id" = $1 and "id" = $2 for update';
 
+/** Deltas of more rows than this are applied in key order on SQLite too. */
+const SORTED_FROM = 10_000;
 const byKey = <T>(m: Map<string, T>): T[] => [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
 
 export class TradeStats {
@@ -169,17 +191,25 @@ export class TradeStats {
   /** Adds the deltas to the enterprise's aggregate rows, in key order; rows left with no trade are deleted. */
   async apply(ex: Executor, enterpriseId: string, d: TradeDeltas): Promise<void> {
     const pg = this.ctx.dialect === 'postgres';
-    // SQLite serializes writers: no lock order to keep, no sort to pay
-    const ordered = <T>(m: Map<string, T>): T[] => (pg ? byKey(m) : [...m.values()]);
+    // SQLite serializes writers: no lock order to keep, no sort to pay — but for a bulk load's
+    // gathered deltas, which key order turns from a page per row into one pass over the table
+    const ordered = <T>(m: Map<string, T>): T[] => (pg || m.size > SORTED_FROM ? byKey(m) : [...m.values()]);
     const hours = ordered(d.hours)
       .map((h) => ({ ...h, volume: h.volume.value() }))
       .filter((h) => h.trade_count !== 0 || h.volume !== '0' || h.sample_seq !== 0);
-    for (const part of chunks(hours)) {
-      await bulkInsert(ex, this.ctx.dialect, 'stats_trade_hours', HOUR_COLUMNS, part.map((h) => [enterpriseId, h.hour, h.asset_id, h.trade_count, h.volume, h.sample_seq]), pg ? UPSERT_HOURS_PG : UPSERT_HOURS_SQLITE);
-    }
     const traders = ordered(d.traders).filter((t) => t.trades !== 0);
-    for (const part of chunks(traders)) {
-      await bulkInsert(ex, this.ctx.dialect, 'stats_trade_traders', TRADER_COLUMNS, part.map((t) => [enterpriseId, t.asset_id, t.hour, t.user_id, t.trades]), UPSERT_TRADERS);
+    const hourRows = hours.map((h) => [enterpriseId, h.hour, h.asset_id, h.trade_count, h.volume, h.sample_seq]);
+    const traderRows = traders.map((t) => [enterpriseId, t.asset_id, t.hour, t.user_id, t.trades]);
+    const upsertHours = pg ? UPSERT_HOURS_PG : UPSERT_HOURS_SQLITE;
+    if (hourRows.length <= INSERT_CHUNK && traderRows.length <= INSERT_CHUNK) {
+      // a sync's page: both tables in one statement on PostgreSQL (one round trip), hours first
+      await bulkInsertEach(ex, this.ctx.dialect, [
+        { table: 'stats_trade_hours', columns: HOUR_COLUMNS, rows: hourRows, suffix: upsertHours },
+        { table: 'stats_trade_traders', columns: TRADER_COLUMNS, rows: traderRows, suffix: UPSERT_TRADERS },
+      ]);
+    } else {
+      for (const part of chunks(hourRows)) await bulkInsert(ex, this.ctx.dialect, 'stats_trade_hours', HOUR_COLUMNS, part, upsertHours);
+      for (const part of chunks(traderRows)) await bulkInsert(ex, this.ctx.dialect, 'stats_trade_traders', TRADER_COLUMNS, part, UPSERT_TRADERS);
     }
     if (!d.decrements) return;
     for (const part of chunks([...new Set(hours.filter((h) => h.trade_count < 0).map((h) => h.hour))], 500)) {

@@ -6,6 +6,7 @@
 import { sql, type Selectable, type SqlBool } from 'kysely';
 import type { TransactionsTable } from '../db/schema.js';
 import type { DbContext } from './db-context.js';
+import { KnownVersions } from './known-versions.js';
 
 /**
  * The columns a transaction list reads: what the wire Transaction needs and the pagination id —
@@ -42,12 +43,22 @@ export interface TransactionKey {
 }
 
 export class TransactionsRepository {
-  constructor(private readonly ctx: DbContext) {}
+  /** The enterprises' transactions versions, known between writes (see `version`). */
+  private readonly versions: KnownVersions;
 
-  /** The enterprise's transactions version (migration 0080): changes with every committed write of its transaction rows; "0" if none since. */
+  constructor(private readonly ctx: DbContext) {
+    this.versions = new KnownVersions(ctx.changes);
+  }
+
+  /**
+   * The enterprise's transactions version (migration 0080): changes with every committed write of
+   * its transaction rows; "0" if none since. Read again only after a write (known-versions.ts).
+   */
   async version(enterpriseId: string): Promise<string> {
-    const r = await this.ctx.db.selectFrom('transactions_versions').select('version').where('enterprise_id', '=', enterpriseId).executeTakeFirst();
-    return r === undefined ? '0' : String(r.version);
+    return this.versions.read(enterpriseId, async () => {
+      const r = await this.ctx.db.selectFrom('transactions_versions').select('version').where('enterprise_id', '=', enterpriseId).executeTakeFirst();
+      return r === undefined ? '0' : String(r.version);
+    });
   }
 
   /**

@@ -7,6 +7,7 @@ import type { DbContext, Executor } from './db-context.js';
 import { insertAccounts, type NewAccount } from './accounts.repository.js';
 import { StatsCounters } from './stats-counters.js';
 import { TradeStats } from './trade-stats.js';
+import { KnownVersions } from './known-versions.js';
 
 export type UserRow = Selectable<UsersTable>;
 
@@ -58,7 +59,11 @@ export class UsersRepository {
   private readonly counters: StatsCounters;
   private readonly trades: TradeStats;
 
+  /** The enterprises' users versions, known between writes (see `version`). */
+  private readonly versions: KnownVersions;
+
   constructor(private readonly ctx: DbContext) {
+    this.versions = new KnownVersions(ctx.changes);
     this.counters = new StatsCounters(ctx);
     this.trades = new TradeStats(ctx);
   }
@@ -146,11 +151,14 @@ export class UsersRepository {
 
   /**
    * The enterprise's users version (migration 0070): changes with every committed write of its
-   * users rows. Read in the caller's snapshot; "0" when no users write happened since.
+   * users rows. Read in the caller's snapshot; "0" when no users write happened since. Read again
+   * only after a write (known-versions.ts).
    */
   async version(enterpriseId: string): Promise<string> {
-    const r = await this.ctx.db.selectFrom('users_versions').select('version').where('enterprise_id', '=', enterpriseId).executeTakeFirst();
-    return r === undefined ? '0' : String(r.version);
+    return this.versions.read(enterpriseId, async () => {
+      const r = await this.ctx.db.selectFrom('users_versions').select('version').where('enterprise_id', '=', enterpriseId).executeTakeFirst();
+      return r === undefined ? '0' : String(r.version);
+    });
   }
 
   /** The pagination id of one of the enterprise's (non-erased) users. */

@@ -10,7 +10,7 @@ import type { ConsentRow } from '../repositories/consents.repository.js';
 import type { NewAccount } from '../repositories/accounts.repository.js';
 import type { AccountScope, PositionRecord, TransactionRecord } from '../domain/records.js';
 import { dateOf, isoOf } from '../lib/clock.js';
-import { randomToken, uuidv7 } from '../lib/ids.js';
+import { monotonicUuidv7, randomToken } from '../lib/ids.js';
 import { Prng } from '../lib/prng.js';
 import { syntheticSeries } from '../prices/synthetic-series.js';
 import { planUsers, type SandboxUserPlan } from '../sandbox/sandbox-people.js';
@@ -65,8 +65,8 @@ export function randomPool(size = 4096): () => Uint8Array {
 }
 
 /** One user's rows and records. */
-export function prepareDemoUser(plan: SandboxUserPlan, o: DemoBatchOptions): PreparedUser {
-  const userId = uuidv7(plan.consentedMs);
+export function prepareDemoUser(plan: SandboxUserPlan, o: DemoBatchOptions, newId: () => string): PreparedUser {
+  const userId = newId();
   const user: NewUser = {
     id: userId,
     enterprise_id: o.enterpriseId,
@@ -77,7 +77,7 @@ export function prepareDemoUser(plan: SandboxUserPlan, o: DemoBatchOptions): Pre
     deactivated_on: plan.deactivatedMs === null ? null : dateOf(plan.deactivatedMs),
   };
   const consent: ConsentRow = {
-    id: uuidv7(plan.consentedMs),
+    id: newId(),
     enterprise_id: o.enterpriseId,
     user_id: userId,
     client_id: o.clientId,
@@ -88,7 +88,7 @@ export function prepareDemoUser(plan: SandboxUserPlan, o: DemoBatchOptions): Pre
   };
   const nowMs = o.nowMs;
   const accounts: PreparedAccount[] = plan.accounts.map((a, k) => {
-    const id = uuidv7(a.createdMs);
+    const id = newId();
     const lastSynced = a.status === 'disconnected' ? (plan.deactivatedMs ?? nowMs) : a.status === 'error' ? nowMs - (2 + k) * 3_600_000 : nowMs - (((plan.index * 7 + k * 13) % 55) + 1) * 60_000;
     return {
       row: {
@@ -139,8 +139,13 @@ export function* demoBatches(o: DemoBatchOptions): Generator<PreparedUser[]> {
   let transactions = 0;
   // the first batches are small, so the writer starts early; later ones grow to `maxTransactions`
   let limit = Math.min(o.maxTransactions, 300);
+  // ids minted in write order: the indexes keyed by user or account (a user's transactions and
+  // positions, an account's records) then grow at their ends instead of taking a page per row
+  // anywhere in them — which at ten million transactions was most of the load's writes
+  const mint = monotonicUuidv7(randomPool());
+  const newId = () => mint(Date.now());
   for (const plan of planUsers({ seed: o.seed, users: o.users, anchorMs: o.anchorMs })) {
-    batch.push(prepareDemoUser(plan, o));
+    batch.push(prepareDemoUser(plan, o, newId));
     transactions += o.transactionsPerUser;
     if (transactions >= limit || batch.length >= o.maxUsers) {
       limit = Math.min(o.maxTransactions, limit * 2);

@@ -17,6 +17,7 @@ import type { UsersRepository } from '../repositories/users.repository.js';
 import type { ConsentsRepository } from '../repositories/consents.repository.js';
 import type { NewAccount } from '../repositories/accounts.repository.js';
 import type { LedgerRepository } from '../repositories/ledger.repository.js';
+import { PendingTrades } from '../repositories/trade-stats.js';
 import type { PricesRepository } from '../repositories/prices.repository.js';
 import type { Executor } from '../repositories/db-context.js';
 import type { PriceService } from '../prices/price.service.js';
@@ -39,6 +40,11 @@ export interface DemoOptions {
   transactionsPerUser?: number;
   /** The enterprise's base currency, the currency of every stored value (default USD). */
   baseCurrency?: string;
+  /**
+   * Rows of trade-aggregate deltas gathered across batches before they are applied (default
+   * 1,000,000; see `PendingTrades`). Tests set it low to see applications in the middle of a load.
+   */
+  pendingTradesMax?: number;
   /** Called after each batch is committed (progress of large demos; see `tortie demo`). */
   onProgress?: (p: DemoProgress) => void;
 }
@@ -99,6 +105,12 @@ export const DEMO_LIMITS = { users: 100_000, transactionsPerUser: 100_000 } as c
  * or users: small enough that writing starts early and a write lock is held briefly on SQLite.
  */
 const BATCH = { maxTransactions: 1_500, maxUsers: 200 } as const;
+/**
+ * The trade aggregates' deltas are gathered across batches (the enterprise is read by nobody
+ * before the demo ends) and applied in the batch that brings them past this many rows, and at the
+ * end: about 200 MB of memory at most (see `PendingTrades`; `DemoOptions.pendingTradesMax`).
+ */
+const PENDING_TRADES_MAX = 1_000_000;
 
 /** The compiled worker beside this module; absent when running from TypeScript sources (tests). */
 const WORKER_URL = new URL('./demo-worker.js', import.meta.url);
@@ -161,7 +173,7 @@ export class DemoService {
 
     const worker = existsSync(fileURLToPath(WORKER_URL)) ? new DemoWorker() : null;
     try {
-      return await this.generateWith(worker, users, perUser, seed, o.baseCurrency, o.onProgress);
+      return await this.generateWith(worker, users, perUser, seed, o.baseCurrency, o.onProgress, o.pendingTradesMax ?? PENDING_TRADES_MAX);
     } finally {
       await worker?.stop();
     }
@@ -174,6 +186,7 @@ export class DemoService {
     seed: string,
     baseCurrency: string | undefined,
     onProgress: DemoOptions['onProgress'],
+    pendingTradesMax: number,
   ): Promise<DemoResult & { stats: DemoStats }> {
     await ensureSyntheticPrices({ repos: { prices: this.d.pricesRepo }, prices: this.d.prices, clock: this.d.clock });
     const enterprise = await this.d.enterprises.create({ name: `Tortie Demo (seed ${seed})`.slice(0, 200), demo: true, baseCurrency });
@@ -195,12 +208,14 @@ export class DemoService {
     // transaction ids are minted in write order, so the id index grows at its end
     const newId = monotonicUuidv7(randomPool());
     let written = 0;
+    const pending = new PendingTrades();
     await this.d.bulkLoad(async (transact) => {
       for await (const batch of worker ? worker.batches(options) : demoBatches(options)) {
-        await this.write(transact, batch, nowMs, newId, stats);
+        await this.write(transact, batch, nowMs, newId, stats, pending, pendingTradesMax);
         written += batch.length;
         onProgress?.({ users: written, totalUsers: users, transactions: stats.transactions, totalTransactions: users * perUser, seconds: (performance.now() - started) / 1000 });
       }
+      if (pending.size) await transact((ex) => this.d.ledger.applyPendingTrades(ex, pending));
     });
     const seconds = (performance.now() - started) / 1000;
     return {
@@ -225,7 +240,7 @@ export class DemoService {
   private async write(
     transact: <U>(work: (ex: Executor) => Promise<U>) => Promise<U>,
     batch: PreparedUser[],
-    nowMs: number, newId: (ms: number) => string, stats: { accounts: number; transactions: number; positions: number }): Promise<void> {
+    nowMs: number, newId: (ms: number) => string, stats: { accounts: number; transactions: number; positions: number }, pending: PendingTrades, pendingMax: number): Promise<void> {
     const nowIso = isoOf(nowMs);
     // sandbox API keys are sealed like real credentials (AAD = the account id)
     const accounts: NewAccount[] = batch.flatMap((b) =>
@@ -248,7 +263,9 @@ export class DemoService {
         ledgers.map((l) => ({ scope: l.scope, records: l.transactions })),
         nowIso,
         () => newId(Date.now()),
+        pending,
       );
+      if (pending.size >= pendingMax) await this.d.ledger.applyPendingTrades(ex, pending);
       await this.d.ledger.replacePositionsOf(
         ex,
         ledgers.map((l) => ({ scope: l.scope, positions: l.positions })),

@@ -15,6 +15,7 @@ import * as m0050 from './0050-stats-balances.js';
 import * as m0060 from './0060-stats-trades.js';
 import * as m0070 from './0070-users-versions.js';
 import * as m0080 from './0080-transactions-versions.js';
+import * as m0090 from './0090-versions-notify.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -43,6 +44,7 @@ const MIGRATIONS: [string, MigrationModule][] = [
   ['0060-stats-trades', m0060],
   ['0070-users-versions', m0070],
   ['0080-transactions-versions', m0080],
+  ['0090-versions-notify', m0090],
 ];
 
 export class TortieMigrationProvider implements MigrationProvider {
