@@ -56,8 +56,12 @@ function sameContent(stored: Record<string, unknown>, row: TransactionRow): bool
 const UPSERT_CLAUSE =
   `on conflict ("account_id", "fingerprint") do update set ${UPDATED_COLUMNS.map((c) => `"${c}" = excluded."${c}"`).join(', ')}, "removed_at" = null ` +
   `returning "seq", "account_id", "fingerprint"`;
-/** Records per statement: 1,000 rows × 30 columns stays within SQLite's 32,766 parameters. */
-const TRANSACTION_CHUNK = 1_000;
+/**
+ * Records per lookup and insert: a bulk load's whole batch in one statement on PostgreSQL (one
+ * array per column), and on SQLite in statements of 1,000 rows at most (bulkInsert: 1,000 rows ×
+ * 30 columns stays within its 32,766 parameters).
+ */
+const TRANSACTION_CHUNK = 5_000;
 /** Movement columns after `transaction_seq`, which the insert of their transaction generates. */
 const MOVEMENT_COLUMNS = [
   'enterprise_id', 'user_id', 'asset_id', 'asset_symbol_lower', 'side', 'quantity', 'value', 'timestamp', 'is_trade',

@@ -181,6 +181,8 @@ const UPSERT_TRADERS = `on conflict ("enterprise_id", "asset_id", "hour", "user_
 const LOCK_USER_SQLITE = 'select "deactivated", "erased_at" from "users" where "enterprise_id" = ? and "id" = ?';
 const LOCK_USER_PG = 'select "deactivated", "erased_at" from "users" where "enterprise_id" = $1 and "id" = $2 for update';
 
+/** Aggregate rows per upsert statement beyond a sync's page (a million rows: 50 statements, not 2,500). */
+const APPLY_CHUNK = 20_000;
 /** Deltas of more rows than this are applied in key order on SQLite too. */
 const SORTED_FROM = 10_000;
 const byKey = <T>(m: Map<string, T>): T[] => [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
@@ -208,8 +210,9 @@ export class TradeStats {
         { table: 'stats_trade_traders', columns: TRADER_COLUMNS, rows: traderRows, suffix: UPSERT_TRADERS },
       ]);
     } else {
-      for (const part of chunks(hourRows)) await bulkInsert(ex, this.ctx.dialect, 'stats_trade_hours', HOUR_COLUMNS, part, upsertHours);
-      for (const part of chunks(traderRows)) await bulkInsert(ex, this.ctx.dialect, 'stats_trade_traders', TRADER_COLUMNS, part, UPSERT_TRADERS);
+      // a bulk load's gathered deltas: large statements (bulkInsert keeps SQLite's within its parameter limit)
+      for (const part of chunks(hourRows, APPLY_CHUNK)) await bulkInsert(ex, this.ctx.dialect, 'stats_trade_hours', HOUR_COLUMNS, part, upsertHours);
+      for (const part of chunks(traderRows, APPLY_CHUNK)) await bulkInsert(ex, this.ctx.dialect, 'stats_trade_traders', TRADER_COLUMNS, part, UPSERT_TRADERS);
     }
     if (!d.decrements) return;
     for (const part of chunks([...new Set(hours.filter((h) => h.trade_count < 0).map((h) => h.hour))], 500)) {
