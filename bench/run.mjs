@@ -479,7 +479,8 @@ function targets(r) {
   const t = [];
   const add = (name, value, op, limit, detail) => t.push({ name, value, target: `${op} ${limit}`, pass: op === '≤' ? value <= limit : op === '<' ? value < limit : value >= limit, detail });
   if (s.users_first_page) {
-    add('users/all deep page p50 ÷ first page p50', s.users_deep_page.p50 / s.users_first_page.p50, '≤', 1.2, `${ms(s.users_deep_page.p50)} ms vs ${ms(s.users_first_page.p50)} ms (page ${s.users_deep_page.page} of ${s.users_deep_page.pages})`);
+    // means: autocannon's percentiles are whole milliseconds, and a page under 1 ms made the p50 ratio 0/0
+    add('users/all deep page mean latency ÷ first page mean latency', s.users_deep_page.mean / s.users_first_page.mean, '≤', 1.2, `${ms(s.users_deep_page.mean)} ms vs ${ms(s.users_first_page.mean)} ms mean, p50 ${ms(s.users_deep_page.p50)} vs ${ms(s.users_first_page.p50)} ms (page ${s.users_deep_page.page} of ${s.users_deep_page.pages})`);
     add('users/all throughput ÷ bare route throughput', s.users_first_page.rps / s.bare_route_same_bytes.rps, '≥', 0.5, `${s.users_first_page.rps.toFixed(0)} vs ${s.bare_route_same_bytes.rps.toFixed(0)} req/s`);
   }
   if (s.transactions_window_sequential) {

@@ -525,15 +525,22 @@ export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
     const pgDb = db;
     const listener = (notifications = new VersionNotifications(path, options, () => ownWrites));
     dataChanges = () => listener.token();
-    const relaxed: BulkTransact = (work) =>
-      pgDb.transaction().execute(async (trx) => {
-        // plans made for the rows as they are now: a named statement's generic plan, chosen when the
-        // load's tables were nearly empty (a sequential scan of `users`), was kept as they grew —
-        // nothing invalidates it before an ANALYZE — and cost 26 ms a batch by 8M rows (measured
-        // with pg_stat_statements, and climbing)
-        await sql`select set_config('synchronous_commit', 'off', true), set_config('plan_cache_mode', 'force_custom_plan', true)`.execute(trx);
+    // planner statistics of the tables a load grows, refreshed after its 2nd, 4th, 8th… batch: a
+    // named statement's generic plan, chosen while the tables were nearly empty (a sequential scan
+    // of `users`), was otherwise kept as they grew — nothing invalidates it but an ANALYZE, and
+    // autovacuum may be off or behind — and cost 26 ms a batch at 8M rows, climbing (measured
+    // with pg_stat_statements)
+    const analyzeLoaded = () => sql`analyze users, accounts, transactions, transaction_movements, asset_positions, stats_trade_hours, stats_trade_traders`.execute(pgDb);
+    let batches = 0;
+    const relaxed: BulkTransact = async (work) => {
+      const r = await pgDb.transaction().execute(async (trx) => {
+        await sql`set local synchronous_commit = off`.execute(trx);
         return work(trx);
       });
+      batches++;
+      if ((batches & (batches - 1)) === 0 && batches > 1) await analyzeLoaded();
+      return r;
+    };
     const createIndexes = async (names: readonly string[]) => {
       for (const i of DEFERRED_INDEXES.filter((d) => names.includes(d.name))) {
         await pgDb.transaction().execute(async (trx) => {
@@ -558,7 +565,7 @@ export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
         if (empty) await createIndexes(DEFERRED_INDEXES.map((i) => i.name));
       }
       // unqualified names: the tables of this connection's schema only
-      await sql`analyze users, accounts, transactions, transaction_movements, asset_positions, stats_trade_hours, stats_trade_traders`.execute(pgDb);
+      await analyzeLoaded();
       return r;
     };
   }
