@@ -66,7 +66,8 @@ export interface DbHandle {
    * Planner statistics brought up to date where they are missing or stale: on SQLite, sampled
    * `PRAGMA optimize` over all tables (a database grown by syncs alone has none — the planner then
    * sent an account's reads through the enterprise-wide time index, issue #5); on PostgreSQL
-   * nothing (autovacuum analyzes). `serve` runs it a minute after start and every six hours.
+   * nothing yet (autovacuum analyzes, where it is on). `serve` runs it a minute after start and
+   * every six hours.
    */
   optimize(): Promise<void>;
 }
@@ -339,9 +340,14 @@ class VersionNotifications {
       } catch {
         lost();
       }
-    })().finally(() => {
-      this.connecting = false;
-    });
+    })()
+      .catch(() => {
+        // pg could not be loaded or the client not made: versions are read per request, as before
+        this.retryAt = Date.now() + 5_000;
+      })
+      .finally(() => {
+        this.connecting = false;
+      });
   }
 
   async close(): Promise<void> {
