@@ -547,8 +547,8 @@ export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
       if ((batches & (batches - 1)) === 0 && batches > 1) await analyzeLoaded();
       return r;
     };
-    const createIndexes = async (names: readonly string[]) => {
-      for (const i of DEFERRED_INDEXES.filter((d) => names.includes(d.name))) {
+    const createIndexes = async (indexes: readonly (typeof DEFERRED_INDEXES)[number][]) => {
+      for (const i of indexes) {
         await pgDb.transaction().execute(async (trx) => {
           // the sort in memory rather than in temporary files (the default is 64 MB)
           await sql.raw(`set local maintenance_work_mem = '${PG_INDEX_BUILD_MEMORY_MB}MB'`).execute(trx);
@@ -559,7 +559,7 @@ export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
     ensureIndexes = async () => {
       const r = await sql<{ name: string }>`select indexname as name from pg_indexes where schemaname = current_schema() and indexname = any(${DEFERRED_INDEXES.map((i) => i.name)})`.execute(pgDb);
       const present = new Set(r.rows.map((row) => row.name));
-      await createIndexes(DEFERRED_INDEXES.map((i) => i.name).filter((n) => !present.has(n)));
+      await createIndexes(DEFERRED_INDEXES.filter((i) => !present.has(i.name)));
     };
     bulkLoad = async <T>(fn: (transact: BulkTransact) => Promise<T>): Promise<T> => {
       const empty = (await sql<{ any: boolean }>`select exists (select 1 from transactions) as any`.execute(pgDb)).rows[0]?.any === false;
@@ -568,7 +568,7 @@ export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
       try {
         r = await fn(relaxed);
       } finally {
-        if (empty) await createIndexes(DEFERRED_INDEXES.map((i) => i.name));
+        if (empty) await createIndexes(DEFERRED_INDEXES);
       }
       // unqualified names: the tables of this connection's schema only
       await analyzeLoaded();
@@ -609,21 +609,21 @@ export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
       .catch(() => null); // no bookkeeping table yet: the Migrator creates it
     return applied !== null && applied.size === MIGRATION_NAMES.length && MIGRATION_NAMES.every((n) => applied.has(n));
   };
+  const migrateToLatest = async (): Promise<string[]> => {
+    if (dialect === 'postgres' && options.schema) {
+      await db.schema.createSchema(options.schema).ifNotExists().execute();
+    }
+    const { error, results } = await (await migrator()).migrateToLatest();
+    if (error) throw error instanceof Error ? error : new Error(String(error));
+    return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  };
   return {
     db,
     dialect,
     async migrate() {
-      if (await migrationsCurrent()) {
-        await ensureIndexes();
-        return [];
-      }
-      if (dialect === 'postgres' && options.schema) {
-        await db.schema.createSchema(options.schema).ifNotExists().execute();
-      }
-      const { error, results } = await (await migrator()).migrateToLatest();
-      if (error) throw error instanceof Error ? error : new Error(String(error));
+      const applied = (await migrationsCurrent()) ? [] : await migrateToLatest();
       await ensureIndexes();
-      return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+      return applied;
     },
     async pendingMigrations() {
       if (await migrationsCurrent()) return [];

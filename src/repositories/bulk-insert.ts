@@ -16,6 +16,17 @@ import type { Executor } from './db-context.js';
 
 const sqlCache = new Map<string, string>();
 
+/** Keeps a statement text built for `key` (the cache is emptied past 200 texts). */
+function remember(key: string, text: string): void {
+  if (sqlCache.size > 200) sqlCache.clear();
+  sqlCache.set(key, text);
+}
+
+/** Refuses a row whose number of values is not `width` (a bug in the caller, never input). */
+function checkWidths(table: string, rows: readonly (readonly unknown[])[], width: number): void {
+  for (const row of rows) if (row.length !== width) throw new Error(`bulkInsert: a row of ${table} has ${row.length} values for ${width} columns`);
+}
+
 function insertSql(dialect: DialectName, table: string, columns: readonly string[], rowCount: number, suffix: string): string {
   const key = `${dialect}\u0000${table}\u0000${columns.join(',')}\u0000${rowCount}\u0000${suffix}`;
   let text = sqlCache.get(key);
@@ -28,8 +39,7 @@ function insertSql(dialect: DialectName, table: string, columns: readonly string
       tuples.push(`(${ph.join(', ')})`);
     }
     text = `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values ${tuples.join(', ')}${suffix ? ` ${suffix}` : ''}`;
-    if (sqlCache.size > 200) sqlCache.clear();
-    sqlCache.set(key, text);
+    remember(key, text);
   }
   return text;
 }
@@ -48,9 +58,7 @@ export async function bulkInsert<R = never>(
   suffix = '',
 ): Promise<R[]> {
   if (!rows.length) return [];
-  for (const row of rows) {
-    if (row.length !== columns.length) throw new Error(`bulkInsert: a row of ${table} has ${row.length} values for ${columns.length} columns`);
-  }
+  checkWidths(table, rows, columns.length);
   if (dialect === 'postgres') {
     const types = await columnTypes(ex, table);
     const arrays = columns.map((_, c) => rows.map((row) => row[c] ?? null));
@@ -107,8 +115,7 @@ function unnestSql(table: string, columns: readonly string[], types: Map<string,
   let text = sqlCache.get(key);
   if (text === undefined) {
     text = `insert into "${table}" (${quoted(columns)}) ${unnestSelect(table, columns, types, 1)}${suffix ? ` ${suffix}` : ''}`;
-    if (sqlCache.size > 200) sqlCache.clear();
-    sqlCache.set(key, text);
+    remember(key, text);
   }
   return text;
 }
@@ -166,13 +173,9 @@ export async function bulkInsertWithChildren<R extends Record<string, unknown>>(
     for (let at = 0; at < rows.length; at += CHILD_PIECE) await bulkInsert(ex, dialect, child.table, [child.link, ...child.columns], rows.slice(at, at + CHILD_PIECE));
     return returned;
   }
-  for (const row of parent.rows) {
-    if (row.length !== parent.columns.length) throw new Error(`bulkInsert: a row of ${parent.table} has ${row.length} values for ${parent.columns.length} columns`);
-  }
+  checkWidths(parent.table, parent.rows, parent.columns.length);
   const width = parent.keys.length + child.columns.length;
-  for (const row of child.rows) {
-    if (row.length !== width) throw new Error(`bulkInsert: a row of ${child.table} has ${row.length} values for ${width}`);
-  }
+  checkWidths(child.table, child.rows, width);
   const parentTypes = await columnTypes(ex, parent.table);
   const childTypes = await columnTypes(ex, child.table);
   const key = `with\u0000${parent.table}\u0000${parent.columns.join(',')}\u0000${parent.suffix}\u0000${child.table}\u0000${child.link}\u0000${child.columns.join(',')}\u0000${parent.keys.join(',')}`;
@@ -188,8 +191,7 @@ export async function bulkInsertWithChildren<R extends Record<string, unknown>>(
       `"c" as (insert into "${child.table}" ("${child.link}", ${quoted(child.columns)}) select "p"."${parent.parentKey}", ${quoted(child.columns, '"v".')} ` +
       `from (${childValues}) as "v" join "p" on ${parent.keys.map((k) => `"p"."${k}" = "v"."parent_${k}"`).join(' and ')}) ` +
       `select ${quoted(returning, '"p".')} from "p"`;
-    if (sqlCache.size > 200) sqlCache.clear();
-    sqlCache.set(key, text);
+    remember(key, text);
   }
   const params = [
     ...parent.columns.map((_, c) => parent.rows.map((row) => row[c] ?? null)),
@@ -230,11 +232,10 @@ export async function bulkInsertEach(
     const earlier = some.slice(0, -1).map((_, n) => `"i${n}" as (${insert(n, '', ' returning 1')})`);
     const done = ` where ${some.slice(0, -1).map((_, n) => `(select count(*) from "i${n}")`).join(' + ')} >= 0`;
     text = `with ${earlier.join(', ')} ${insert(some.length - 1, done, '')}`;
-    if (sqlCache.size > 200) sqlCache.clear();
-    sqlCache.set(key, text);
+    remember(key, text);
   }
   const params = some.flatMap((i) => {
-    for (const row of i.rows) if (row.length !== i.columns.length) throw new Error(`bulkInsert: a row of ${i.table} has ${row.length} values for ${i.columns.length} columns`);
+    checkWidths(i.table, i.rows, i.columns.length);
     return i.columns.map((_, c) => i.rows.map((row) => row[c] ?? null));
   });
   await ex.executeQuery(CompiledQuery.raw(text, params));

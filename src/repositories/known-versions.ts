@@ -6,26 +6,30 @@
  * the Users list against a bare route serving the same bytes); any write in between makes the
  * next read go to the database, as before. A null token (not known) always reads.
  */
+import type { DbContext } from './db-context.js';
+
 export class KnownVersions {
   private readonly known = new Map<string, { token: string; version: string }>();
 
   constructor(
-    private readonly changes: () => string | null,
+    private readonly ctx: DbContext,
+    private readonly table: 'users_versions' | 'transactions_versions',
     private readonly max = 10_000,
   ) {}
 
-  /** The version of `key`: known, or read by `load`. */
-  async read(key: string, load: () => Promise<string>): Promise<string> {
+  /** The enterprise's version in the table ("0" without a row): known, or read. */
+  async of(enterpriseId: string): Promise<string> {
     // the token is taken before the read: a write committed meanwhile changes it for the next read
-    const token = this.changes();
+    const token = this.ctx.changes();
     if (token !== null) {
-      const k = this.known.get(key);
+      const k = this.known.get(enterpriseId);
       if (k !== undefined && k.token === token) return k.version;
     }
-    const version = await load();
+    const r = await this.ctx.db.selectFrom(this.table).select('version').where('enterprise_id', '=', enterpriseId).executeTakeFirst();
+    const version = r === undefined ? '0' : String(r.version);
     if (token !== null) {
       if (this.known.size >= this.max) this.known.clear();
-      this.known.set(key, { token, version });
+      this.known.set(enterpriseId, { token, version });
     }
     return version;
   }

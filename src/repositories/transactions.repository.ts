@@ -47,7 +47,7 @@ export class TransactionsRepository {
   private readonly versions: KnownVersions;
 
   constructor(private readonly ctx: DbContext) {
-    this.versions = new KnownVersions(ctx.changes);
+    this.versions = new KnownVersions(ctx, 'transactions_versions');
   }
 
   /**
@@ -55,10 +55,7 @@ export class TransactionsRepository {
    * its transaction rows; "0" if none since. Read again only after a write (known-versions.ts).
    */
   async version(enterpriseId: string): Promise<string> {
-    return this.versions.read(enterpriseId, async () => {
-      const r = await this.ctx.db.selectFrom('transactions_versions').select('version').where('enterprise_id', '=', enterpriseId).executeTakeFirst();
-      return r === undefined ? '0' : String(r.version);
-    });
+    return this.versions.of(enterpriseId);
   }
 
   /**

@@ -63,7 +63,7 @@ export class UsersRepository {
   private readonly versions: KnownVersions;
 
   constructor(private readonly ctx: DbContext) {
-    this.versions = new KnownVersions(ctx.changes);
+    this.versions = new KnownVersions(ctx, 'users_versions');
     this.counters = new StatsCounters(ctx);
     this.trades = new TradeStats(ctx);
   }
@@ -155,10 +155,7 @@ export class UsersRepository {
    * only after a write (known-versions.ts).
    */
   async version(enterpriseId: string): Promise<string> {
-    return this.versions.read(enterpriseId, async () => {
-      const r = await this.ctx.db.selectFrom('users_versions').select('version').where('enterprise_id', '=', enterpriseId).executeTakeFirst();
-      return r === undefined ? '0' : String(r.version);
-    });
+    return this.versions.of(enterpriseId);
   }
 
   /** The pagination id of one of the enterprise's (non-erased) users. */
