@@ -185,6 +185,7 @@ export function createContainer(config: Config, options: ContainerOptions = {}):
       envelope,
       clock,
       bulkLoad: (fn) => dbh.bulkLoad(fn),
+      dialect: dbh.dialect,
     }),
     oauth,
     authorization: new AuthorizationService(repos.auth, repos.grants, repos.users, tokens, revocations, oauth, clock),

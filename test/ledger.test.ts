@@ -9,6 +9,7 @@ import { seedAccount, seedUser, tx } from './support/seed.js';
 import type { TransactionRecord } from '../src/domain/records.js';
 import { normalize } from '../src/lib/decimal.js';
 import { uuidv7 } from '../src/lib/ids.js';
+import { encodeLedgerRows, ledgerRows } from '../src/repositories/ledger-rows.js';
 
 const NOW = '2026-06-15T12:00:00.000Z';
 
@@ -126,6 +127,64 @@ describe('ledger repository', () => {
       expect(await trades(many.e.enterpriseId)).toEqual(await trades(one.e.enterpriseId));
 
       await expect(db.transaction().execute((trx) => ledger.upsertTransactionsOf(trx, [{ scope: many.scopes[0]!, records: fresh }, { scope: many.scopes[0]!, records: fresh }], NOW, () => uuidv7(Date.now())))).rejects.toThrow(/listed twice/);
+    });
+
+    it('writes rows built and encoded ahead (a bulk load\'s, from a worker thread) exactly as rows the driver binds', async () => {
+      const { deps } = env();
+      const db = deps.ctx.db;
+      const ledger = deps.repos.ledger;
+      // text PostgreSQL's array syntax gives meaning to: quotes, backslashes, braces, commas, NULL, blanks
+      const awkward = ['say "hi"', 'back\\slash \\" both', '{a,b}', 'NULL', '', ' spaced ', 'null', 'ünï €', 'line\nbreak\ttab'];
+      const records = (offset: number) =>
+        Array.from({ length: 40 }, (_, i) =>
+          record(offset + i, {
+            description: awkward[i % awkward.length]!,
+            tx_hash: i % 3 === 0 ? null : `0x${i}"\\`,
+            raw: { note: awkward[(i + 1) % awkward.length], nested: { list: [1, '2', null] } },
+          }),
+        );
+      const setups = await Promise.all([0, 1].map(async () => {
+        const e = await env().newEnterprise();
+        const userId = await seedUser(deps, e.enterpriseId);
+        const a = await seedAccount(deps, e.enterpriseId, userId);
+        const b = await seedAccount(deps, e.enterpriseId, userId, { providerId: 'coinbase' });
+        return { e, scopes: [{ enterpriseId: e.enterpriseId, userId, accountId: a, providerId: 'sandbox-exchange' }, { enterpriseId: e.enterpriseId, userId, accountId: b, providerId: 'coinbase' }] };
+      }));
+      const [plain, encoded] = setups as [(typeof setups)[number], (typeof setups)[number]];
+      const newId = (r: TransactionRecord) => uuidv7(Date.parse(r.timestamp));
+      const write = (s: (typeof setups)[number], records: TransactionRecord[][], encode: boolean) => {
+        const rows = ledgerRows(s.scopes.map((scope, k) => ({ scope, records: records[k]! })), NOW, newId);
+        // what crosses from the worker thread is a structured clone
+        const batch = structuredClone(encode ? encodeLedgerRows(rows) : rows);
+        return db.transaction().execute((trx) => ledger.upsertRows(trx, batch));
+      };
+      // new accounts: the encoded batch is bound as it is (PostgreSQL)
+      expect(await write(plain, [records(0), records(100)], false)).toEqual({ added: 80, updated: 0 });
+      expect(await write(encoded, [records(0), records(100)], true)).toEqual({ added: 80, updated: 0 });
+      // accounts with stored records: the encoded text is not used, the rows are (unchanged ones skipped)
+      const again = (offset: number) => records(offset).map((r, i) => (i < 5 ? { ...r, description: `changed "${i}"` } : r));
+      expect(await write(plain, [again(0), records(200)], false)).toEqual({ added: 40, updated: 5 });
+      expect(await write(encoded, [again(0), records(200)], true)).toEqual({ added: 40, updated: 5 });
+
+      const content = async (s: (typeof setups)[number]) => {
+        const k = (id: string) => s.scopes.findIndex((x) => x.accountId === id);
+        const txs = await db.selectFrom('transactions').selectAll().where('enterprise_id', '=', s.e.enterpriseId).execute();
+        const moves = await db.selectFrom('transaction_movements').select(['transaction_seq', 'side', 'asset_id', 'asset_symbol_lower', 'quantity', 'value', 'timestamp', 'is_trade']).where('enterprise_id', '=', s.e.enterpriseId).execute();
+        const bySeq = new Map(txs.map((t) => [Number(t.seq), t]));
+        const hours = await db.selectFrom('stats_trade_hours').select(['hour', 'asset_id', 'trade_count', 'volume']).where('enterprise_id', '=', s.e.enterpriseId).execute();
+        return {
+          txs: txs
+            .map((t) => JSON.stringify([k(t.account_id), t.fingerprint, t.timestamp, t.type, t.status, t.category, Number(t.is_internal_transfer), t.inputs, t.outputs, t.fee_items, t.fee_total === null ? null : normalize(String(t.fee_total)), t.description, t.tx_hash, t.raw, t.removed_at, t.created_at]))
+            .sort(),
+          moves: moves.map((m) => JSON.stringify([bySeq.get(Number(m.transaction_seq))!.fingerprint, m.side, m.asset_id, m.asset_symbol_lower, normalize(String(m.quantity)), m.value === null ? null : normalize(String(m.value)), m.timestamp, Number(m.is_trade)])).sort(),
+          hours: hours.map((h) => [h.hour, h.asset_id, Number(h.trade_count), normalize(String(h.volume))].join('|')).sort(),
+        };
+      };
+      const a = await content(plain);
+      expect(a.txs).toHaveLength(120);
+      expect(a.txs.join('\n')).toContain('back\\\\slash \\\\\\\"');
+      expect(a.hours.length).toBeGreaterThan(0);
+      expect(await content(encoded)).toEqual(a);
     });
 
     it('inserts missing prices without overwriting stored ones', async () => {

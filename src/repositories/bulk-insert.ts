@@ -153,12 +153,15 @@ export interface ChildRows {
  * parent's `keys` columns, and gets the parent's generated `link` value (`parentKey`, which the
  * suffix must return with the keys). `suffix` is the parent's clause up to and including
  * `returning`; the statement returns the parent's rows like it. On SQLite: the two inserts in turn.
+ * `encoded`: on PostgreSQL, the array literal of each parent column then each child column (as
+ * `pgArrayLiteral` writes them) of exactly these rows, bound instead of arrays built from `rows`.
  */
 export async function bulkInsertWithChildren<R extends Record<string, unknown>>(
   ex: Executor,
   dialect: DialectName,
   parent: { table: string; columns: readonly string[]; rows: readonly (readonly unknown[])[]; suffix: string; keys: readonly string[]; parentKey: string },
   child: ChildRows,
+  encoded?: { parent: readonly string[]; child: readonly string[] },
 ): Promise<R[]> {
   if (dialect !== 'postgres' || !parent.rows.length || !child.rows.length) {
     const returned = await bulkInsert<R>(ex, dialect, parent.table, parent.columns, parent.rows, parent.suffix);
@@ -193,10 +196,10 @@ export async function bulkInsertWithChildren<R extends Record<string, unknown>>(
       `select ${quoted(returning, '"p".')} from "p"`;
     remember(key, text);
   }
-  const params = [
-    ...parent.columns.map((_, c) => parent.rows.map((row) => row[c] ?? null)),
-    ...Array.from({ length: width }, (_, c) => child.rows.map((row) => row[c] ?? null)),
-  ];
+  if (encoded && (encoded.parent.length !== parent.columns.length || encoded.child.length !== width)) throw new Error('bulkInsertWithChildren: an encoded column is missing');
+  const params = encoded
+    ? [...encoded.parent, ...encoded.child]
+    : [...parent.columns.map((_, c) => parent.rows.map((row) => row[c] ?? null)), ...Array.from({ length: width }, (_, c) => child.rows.map((row) => row[c] ?? null))];
   const result = await ex.executeQuery<R>(CompiledQuery.raw(text, params));
   return [...result.rows];
 }

@@ -4,31 +4,22 @@
  * run it inside one database transaction per account batch.
  */
 import { sql, type Insertable, type SqlBool } from 'kysely';
-import type { TransactionsTable, TransactionMovementsTable } from '../db/schema.js';
-import type { AccountScope, PositionRecord, TransactionRecord, MovementRecord } from '../domain/records.js';
-import { TRADE_TYPES, TYPE_RULES, checkShape } from '../domain/transactions.js';
-import { sum as decSum, normalize } from '../lib/decimal.js';
+import type { TransactionsTable } from '../db/schema.js';
+import type { AccountScope, PositionRecord, TransactionRecord } from '../domain/records.js';
+import { normalize } from '../lib/decimal.js';
 import { chunks, type DbContext, type Executor } from './db-context.js';
 import { bulkInsert, bulkInsertWithChildren, valuesOf } from './bulk-insert.js';
 import { StatsCounters } from './stats-counters.js';
 import { PendingTrades, TradeDeltas, TradeStats, sourceOfRow } from './trade-stats.js';
+import { COLUMN_INDEX, MOVEMENT_COLUMNS, TRANSACTION_COLUMNS, ledgerRows, type LedgerRows } from './ledger-rows.js';
 
 export interface UpsertResult {
   added: number;
   updated: number;
 }
 
-const TRADE_SET = new Set<string>(TRADE_TYPES);
-
 type TransactionRow = Insertable<TransactionsTable>;
-type MovementRow = Insertable<TransactionMovementsTable>;
 
-const TRANSACTION_COLUMNS = [
-  'id', 'enterprise_id', 'user_id', 'account_id', 'provider_id', 'timestamp', 'type', 'status', 'category', 'is_internal_transfer',
-  'counterparty_account_id', 'inputs', 'outputs', 'fee_items', 'fee_total', 'value_currency', 'network', 'tx_hash', 'from_address',
-  'to_address', 'provider_transaction_id', 'description', 'fingerprint', 'raw', 'connector_version', 'price_source', 'priced_at',
-  'removed_at', 'created_at', 'updated_at',
-] as const satisfies readonly (keyof TransactionRow)[];
 /**
  * Columns an upsert of a known fingerprint overwrites. Identity, scope and `created_at` stay; so
  * does the internal-transfer marking, which the sync engine derives across accounts after writing.
@@ -45,10 +36,11 @@ const COMPARED_COLUMNS = [
   'to_address', 'provider_transaction_id', 'description', 'removed_at',
 ] as const satisfies readonly (keyof TransactionRow)[];
 
-function sameContent(stored: Record<string, unknown>, row: TransactionRow): boolean {
+/** Whether a stored row holds the same content as `row` (values in `TRANSACTION_COLUMNS` order). */
+function sameContent(stored: Record<string, unknown>, row: readonly unknown[]): boolean {
   return COMPARED_COLUMNS.every((c) => {
     const a = stored[c] ?? null;
-    const b = row[c] ?? null;
+    const b = row[COLUMN_INDEX[c]] ?? null;
     if (c === 'fee_total') return a === null || b === null ? a === b : normalize(String(a)) === normalize(String(b));
     return a === b;
   });
@@ -62,28 +54,14 @@ const UPSERT_CLAUSE =
  * 30 columns stays within its 32,766 parameters).
  */
 const TRANSACTION_CHUNK = 5_000;
-/** Movement columns after `transaction_seq`, which the insert of their transaction generates. */
-const MOVEMENT_COLUMNS = [
-  'enterprise_id', 'user_id', 'asset_id', 'asset_symbol_lower', 'side', 'quantity', 'value', 'timestamp', 'is_trade',
-] as const satisfies readonly (keyof MovementRow)[];
 
 const POSITION_COLUMNS = [
   'enterprise_id', 'user_id', 'account_id', 'provider_id', 'asset_id', 'asset_symbol', 'asset_name', 'network', 'quantity', 'updated_at', 'raw', 'connector_version',
 ] as const;
 
-/** A movement with its decimals in minimal form, as stored in the JSON columns and the movement index. */
-function normalizedMovement(m: MovementRecord): MovementRecord {
-  return { asset_id: m.asset_id, asset_symbol: m.asset_symbol, quantity: normalize(m.quantity), value: m.value === null ? null : normalize(m.value) };
-}
-
-function movementJson(m: MovementRecord, currency: string) {
-  return {
-    asset_id: m.asset_id,
-    asset_symbol: m.asset_symbol,
-    quantity: m.quantity,
-    value: m.value === null ? null : { amount: m.value, currency },
-  };
-}
+const ACCOUNT = COLUMN_INDEX.account_id;
+const FINGERPRINT = COLUMN_INDEX.fingerprint;
+const keyOf = (accountId: unknown, fingerprint: unknown) => `${String(accountId)}\u0000${String(fingerprint)}`;
 
 export class LedgerRepository {
   private readonly counters: StatsCounters;
@@ -126,126 +104,88 @@ export class LedgerRepository {
     newId: (r: TransactionRecord) => string,
     pending?: PendingTrades,
   ): Promise<UpsertResult> {
+    return this.upsertRows(ex, ledgerRows(accounts, nowIso, newId), pending);
+  }
+
+  /**
+   * As `upsertTransactionsOf`, for records already turned into rows by `ledgerRows` (a bulk load
+   * builds them in a worker thread). Rows encoded ahead for PostgreSQL (`encodeLedgerRows`) are
+   * bound as they are when the whole batch is inserted in one statement, which is so when none of
+   * its accounts has a stored transaction and it is at most a chunk; otherwise from `rows`.
+   */
+  async upsertRows(ex: Executor, batch: LedgerRows, pending?: PendingTrades): Promise<UpsertResult> {
     let added = 0;
     let updated = 0;
-    if (new Set(accounts.map((a) => a.scope.accountId)).size !== accounts.length) throw new Error('upsertTransactionsOf: an account is listed twice');
-    // A fingerprint seen twice in one account's records: the last record wins (an upsert cannot touch a row twice).
-    const items = accounts.flatMap(({ scope, records }) => [...new Map(records.map((r) => [r.fingerprint, r])).values()].map((r) => ({ scope, r })));
-    if (!items.length) return { added, updated };
+    if (new Set(batch.scopes.map((s) => s.accountId)).size !== batch.scopes.length) throw new Error('upsertTransactionsOf: an account is listed twice');
+    if (!batch.rows.length) return { added, updated };
     // the users (locked on PostgreSQL) and which accounts already have stored transactions, in one read
-    const { active, withStored } = await this.lockedUsersAndStored(ex, accounts.map((a) => a.scope));
+    const { active, withStored } = await this.lockedUsersAndStored(ex, batch.scopes);
     const deltas = pending?.byEnterprise ?? new Map<string, TradeDeltas>();
-    const tradesOf = (scope: AccountScope): TradeDeltas | null => {
-      if (!active.has(`${scope.enterpriseId}\u0000${scope.userId}`)) return null;
-      let d = deltas.get(scope.enterpriseId);
-      if (!d) deltas.set(scope.enterpriseId, (d = new TradeDeltas()));
+    const tradesOf = (enterpriseId: string, userId: string): TradeDeltas | null => {
+      if (!active.has(`${enterpriseId}\u0000${userId}`)) return null;
+      let d = deltas.get(enterpriseId);
+      if (!d) deltas.set(enterpriseId, (d = new TradeDeltas()));
       return d;
     };
-    const keyOf = (accountId: string, fingerprint: string) => `${accountId}\u0000${fingerprint}`;
-    for (const batch of chunks(items, TRANSACTION_CHUNK)) {
-      const lookedUp = batch.filter(({ scope }) => withStored.has(scope.accountId));
+    const whole = batch.encoded !== undefined && this.ctx.dialect === 'postgres' && batch.rows.length <= TRANSACTION_CHUNK && withStored.size === 0;
+    for (let from = 0; from < batch.rows.length; from += TRANSACTION_CHUNK) {
+      const to = Math.min(batch.rows.length, from + TRANSACTION_CHUNK);
+      const lookedUp: (readonly [string, string])[] = [];
+      for (let i = from; i < to; i++) {
+        const row = batch.rows[i]!;
+        if (withStored.has(row[ACCOUNT] as string)) lookedUp.push([row[ACCOUNT] as string, row[FINGERPRINT] as string]);
+      }
       const existing = lookedUp.length
         ? await ex
             .selectFrom('transactions')
             .select(['seq', 'account_id', 'fingerprint', 'is_internal_transfer', ...COMPARED_COLUMNS])
-            .where(this.storedPairs(lookedUp.map(({ scope, r }) => [scope.accountId, r.fingerprint] as const)))
+            .where(this.storedPairs(lookedUp))
             .execute()
         : [];
-      const normalized = batch.map(({ r }) => ({
-        inputs: r.inputs.map(normalizedMovement),
-        outputs: r.outputs.map(normalizedMovement),
-        fees: r.fees.map(normalizedMovement),
-      }));
-      const allRows: TransactionRow[] = batch.map(({ scope, r }, i) => {
-        checkShape(r.type, r.inputs.length, r.outputs.length);
-        const n = normalized[i]!;
-        const pricedFees = n.fees.filter((f) => f.value !== null).map((f) => f.value as string);
-        return {
-          id: newId(r),
-          enterprise_id: scope.enterpriseId,
-          user_id: scope.userId,
-          account_id: scope.accountId,
-          provider_id: scope.providerId,
-          timestamp: r.timestamp,
-          type: r.type,
-          status: r.status,
-          category: TYPE_RULES[r.type].category,
-          is_internal_transfer: r.is_internal_transfer ? 1 : 0,
-          counterparty_account_id: r.counterparty_account_id ?? null,
-          inputs: JSON.stringify(n.inputs.map((m) => movementJson(m, r.value_currency))),
-          outputs: JSON.stringify(n.outputs.map((m) => movementJson(m, r.value_currency))),
-          fee_items: JSON.stringify(n.fees.map((m) => movementJson(m, r.value_currency))),
-          fee_total: pricedFees.length ? decSum(pricedFees) : null,
-          value_currency: r.value_currency,
-          network: r.network ?? null,
-          tx_hash: r.tx_hash ?? null,
-          from_address: r.from_address ?? null,
-          to_address: r.to_address ?? null,
-          provider_transaction_id: r.provider_transaction_id,
-          description: r.description ?? null,
-          fingerprint: r.fingerprint,
-          raw: r.raw === undefined ? null : JSON.stringify(r.raw),
-          connector_version: r.connector_version ?? null,
-          price_source: r.price_source ?? null,
-          priced_at: r.priced_at ?? null,
-          removed_at: null,
-          created_at: nowIso,
-          updated_at: nowIso,
-        };
-      });
       const stored = new Map(existing.map((e) => [keyOf(e.account_id, e.fingerprint), e]));
-      const unchanged = new Set(
-        allRows
-          .filter((row) => {
-            const s = stored.get(keyOf(row.account_id, row.fingerprint));
-            return s !== undefined && sameContent(s, row);
-          })
-          .map((row) => keyOf(row.account_id, row.fingerprint)),
-      );
-      const rows = allRows.filter((row) => !unchanged.has(keyOf(row.account_id, row.fingerprint)));
-      if (!rows.length) continue;
-      const updatedSeqs = existing.filter((e) => !unchanged.has(keyOf(e.account_id, e.fingerprint))).map((e) => Number(e.seq));
+      // records stored with the same content are left alone
+      const written: number[] = [];
+      for (let i = from; i < to; i++) {
+        const row = batch.rows[i]!;
+        const s = stored.get(keyOf(row[ACCOUNT], row[FINGERPRINT]));
+        if (s === undefined || !sameContent(s, row)) written.push(i);
+      }
+      if (!written.length) continue;
+      const writtenKeys = new Set(written.map((i) => keyOf(batch.rows[i]![ACCOUNT], batch.rows[i]![FINGERPRINT])));
+      const updatedSeqs = existing.filter((e) => writtenKeys.has(keyOf(e.account_id, e.fingerprint))).map((e) => Number(e.seq));
       // the movement rows of updated records are rewritten: the old ones go first
       for (const part of chunks(updatedSeqs, 500)) await ex.deleteFrom('transaction_movements').where('transaction_seq', 'in', part).execute();
       // each movement row names its record by (account, fingerprint): its seq is generated by the insert
       const movements: unknown[][] = [];
-      for (const [i, { scope, r }] of batch.entries()) {
-        if (unchanged.has(keyOf(scope.accountId, r.fingerprint))) continue;
-        const n = normalized[i]!;
-        const isTrade = TRADE_SET.has(r.type) && r.status === 'confirmed' && !r.is_internal_transfer ? 1 : 0;
-        // the record's account and fingerprint, then MOVEMENT_COLUMNS
-        const push = (side: string, m: MovementRecord) =>
-          movements.push([scope.accountId, r.fingerprint, scope.enterpriseId, scope.userId, m.asset_id, m.asset_symbol.toLowerCase(), side, m.quantity, m.value, r.timestamp, isTrade]);
-        for (const m of n.inputs) push('in', m);
-        for (const m of n.outputs) push('out', m);
-        for (const m of n.fees) push('fee', m);
-      }
+      for (const i of written) for (let m = batch.movementStart[i]!; m < batch.movementStart[i + 1]!; m++) movements.push(batch.movements[m]!);
       const returned = await bulkInsertWithChildren<{ seq: number | string; account_id: string; fingerprint: string }>(
         ex,
         this.ctx.dialect,
-        { table: 'transactions', columns: TRANSACTION_COLUMNS, rows: rows.map((row) => valuesOf(row, TRANSACTION_COLUMNS)), suffix: UPSERT_CLAUSE, keys: ['account_id', 'fingerprint'], parentKey: 'seq' },
+        { table: 'transactions', columns: TRANSACTION_COLUMNS, rows: written.map((i) => batch.rows[i]!), suffix: UPSERT_CLAUSE, keys: ['account_id', 'fingerprint'], parentKey: 'seq' },
         { table: 'transaction_movements', link: 'transaction_seq', columns: MOVEMENT_COLUMNS, rows: movements },
+        whole ? { parent: batch.encoded!.transactions, child: batch.encoded!.movements } : undefined,
       );
       const seqOf = new Map(returned.map((r) => [keyOf(r.account_id, r.fingerprint), Number(r.seq)]));
       updated += updatedSeqs.length;
       added += returned.length - updatedSeqs.length;
-      for (const [i, { scope, r }] of batch.entries()) {
-        const trades = tradesOf(scope);
+      for (const i of written) {
+        const row = batch.rows[i]!;
+        const userId = row[COLUMN_INDEX.user_id] as string;
+        const trades = tradesOf(row[COLUMN_INDEX.enterprise_id] as string, userId);
         if (!trades) continue;
-        const key = keyOf(scope.accountId, r.fingerprint);
-        if (unchanged.has(key)) continue;
-        const n = normalized[i]!;
+        const key = keyOf(row[ACCOUNT], row[FINGERPRINT]);
         const seq = seqOf.get(key)!;
         // the stored row's contribution leaves; the new one counts with the kept internal-transfer marking
         const s = stored.get(key);
-        if (s) trades.add(sourceOfRow({ ...s, seq, user_id: scope.userId }), -1);
-        trades.add({ seq, user_id: scope.userId, timestamp: r.timestamp, type: r.type, status: r.status, is_internal_transfer: s ? Number(s.is_internal_transfer) : r.is_internal_transfer ? 1 : 0, removed_at: null, moves: [...n.inputs, ...n.outputs] }, 1);
+        if (s) trades.add(sourceOfRow({ ...s, seq, user_id: userId }), -1);
+        const t = batch.trades[i];
+        if (t) trades.add({ ...t, seq, is_internal_transfer: s ? Number(s.is_internal_transfer) : t.is_internal_transfer, removed_at: null }, 1);
       }
     }
     if (!pending) await this.applyTrades(ex, deltas);
     // SQLite counts inserted rows here (migration 0080: PostgreSQL's statement triggers count them)
     if (added && this.ctx.dialect === 'sqlite') {
-      for (const enterpriseId of [...new Set(accounts.map((a) => a.scope.enterpriseId))].sort()) {
+      for (const enterpriseId of [...new Set(batch.scopes.map((s) => s.enterpriseId))].sort()) {
         await ex
           .insertInto('transactions_versions')
           .values({ enterprise_id: enterpriseId, version: 1 })

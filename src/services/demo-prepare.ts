@@ -9,6 +9,7 @@ import type { NewUser } from '../repositories/users.repository.js';
 import type { ConsentRow } from '../repositories/consents.repository.js';
 import type { NewAccount } from '../repositories/accounts.repository.js';
 import type { AccountScope, PositionRecord, TransactionRecord } from '../domain/records.js';
+import { encodeLedgerRows, ledgerRows, type LedgerRows } from '../repositories/ledger-rows.js';
 import { dateOf, isoOf } from '../lib/clock.js';
 import { monotonicUuidv7, randomToken } from '../lib/ids.js';
 import { Prng } from '../lib/prng.js';
@@ -35,6 +36,8 @@ export interface DemoBatchOptions {
   /** A batch closes once it holds this many transactions (or `maxUsers` users). */
   maxTransactions: number;
   maxUsers: number;
+  /** The database written: for PostgreSQL, a batch's rows come encoded as its insert binds them. */
+  dialect: 'sqlite' | 'postgres';
 }
 
 export interface PreparedAccount {
@@ -48,6 +51,18 @@ export interface PreparedUser {
   consent: ConsentRow;
   accounts: PreparedAccount[];
   ledgers: { scope: AccountScope; transactions: TransactionRecord[]; positions: PositionRecord[] }[];
+}
+
+/**
+ * A batch as the writer receives it: its users with their accounts and positions, and all their
+ * transactions already turned into rows (`ledger`, built by the storage code's `ledgerRows` here,
+ * beside the writing thread; `transactions` of each ledger is then empty, its count in `counts`).
+ */
+export interface PreparedBatch {
+  users: PreparedUser[];
+  ledger: LedgerRows;
+  /** Transactions generated per user, in `users` order. */
+  counts: number[];
 }
 
 /** The 10 random bytes of a UUID v7, cut from one large draw (one crypto call per id is a hot spot). */
@@ -133,8 +148,23 @@ export function prepareDemoUser(plan: SandboxUserPlan, o: DemoBatchOptions, newI
   };
 }
 
+/**
+ * `users` as a batch for the writer: their transactions as rows, with ids minted by `newId` in
+ * write order (and encoded for PostgreSQL's insert when that is the database written).
+ */
+export function batchOf(users: PreparedUser[], o: DemoBatchOptions, newId: () => string): PreparedBatch {
+  const ledger = ledgerRows(
+    users.flatMap((u) => u.ledgers.map((l) => ({ scope: l.scope, records: l.transactions }))),
+    isoOf(o.nowMs),
+    newId,
+  );
+  if (o.dialect === 'postgres') encodeLedgerRows(ledger);
+  const counts = users.map((u) => u.ledgers.reduce((n, l) => n + l.transactions.length, 0));
+  return { users: users.map((u) => ({ ...u, ledgers: u.ledgers.map((l) => ({ ...l, transactions: [] })) })), ledger, counts };
+}
+
 /** The demo's users in batches, in plan order. */
-export function* demoBatches(o: DemoBatchOptions): Generator<PreparedUser[]> {
+export function* demoBatches(o: DemoBatchOptions): Generator<PreparedBatch> {
   let batch: PreparedUser[] = [];
   let transactions = 0;
   // the first batches are small, so the writer starts early; later ones grow to `maxTransactions`
@@ -149,10 +179,10 @@ export function* demoBatches(o: DemoBatchOptions): Generator<PreparedUser[]> {
     transactions += o.transactionsPerUser;
     if (transactions >= limit || batch.length >= o.maxUsers) {
       limit = Math.min(o.maxTransactions, limit * 2);
-      yield batch;
+      yield batchOf(batch, o, newId);
       batch = [];
       transactions = 0;
     }
   }
-  if (batch.length) yield batch;
+  if (batch.length) yield batchOf(batch, o, newId);
 }

@@ -20,14 +20,14 @@ import type { LedgerRepository } from '../repositories/ledger.repository.js';
 import { PendingTrades } from '../repositories/trade-stats.js';
 import type { PricesRepository } from '../repositories/prices.repository.js';
 import type { Executor } from '../repositories/db-context.js';
+import type { DialectName } from '../db/migrations/index.js';
 import type { PriceService } from '../prices/price.service.js';
 import type { CryptoEnvelope } from '../lib/crypto-envelope.js';
 import type { Clock } from '../lib/clock.js';
 import { DAY_MS, isoOf } from '../lib/clock.js';
-import { monotonicUuidv7 } from '../lib/ids.js';
 import { AppError } from '../domain/errors.js';
 import { ensureSyntheticPrices } from '../prices/synthetic-prices.js';
-import { demoBatches, randomPool, type DemoBatchOptions, type PreparedUser } from './demo-prepare.js';
+import { demoBatches, type DemoBatchOptions, type PreparedBatch } from './demo-prepare.js';
 
 export { DEMO_CONSENT_VERSION } from './demo-prepare.js';
 
@@ -96,6 +96,8 @@ export interface DemoServiceDeps {
    * of them with the `transact` it is given.
    */
   bulkLoad: <T>(fn: (transact: <U>(work: (ex: Executor) => Promise<U>) => Promise<U>) => Promise<T>) => Promise<T>;
+  /** The database written (the generator encodes a batch's rows for PostgreSQL's insert). */
+  dialect: DialectName;
 }
 
 export const DEMO_DEFAULTS = { users: 25, seed: 'tortie', transactionsPerUser: 300 } as const;
@@ -118,25 +120,26 @@ const WORKER_URL = new URL('./demo-worker.js', import.meta.url);
 /**
  * The generator in a worker thread. It is started first, so its start-up (loading modules) overlaps
  * the enterprise's creation; `batches` then streams batches, one requested ahead so generating the
- * next overlaps writing this one. `stop` terminates it (call it whatever happens).
+ * next (and building its rows: `ledgerRows`) overlaps writing this one. `stop` terminates it (call
+ * it whatever happens).
  */
 class DemoWorker {
   private readonly worker = new Worker(WORKER_URL);
-  private readonly waiting: { resolve: (b: PreparedUser[] | null) => void; reject: (e: Error) => void }[] = [];
+  private readonly waiting: { resolve: (b: PreparedBatch | null) => void; reject: (e: Error) => void }[] = [];
 
   constructor() {
     const failAll = (e: Error) => {
       for (const w of this.waiting.splice(0)) w.reject(e);
     };
-    this.worker.on('message', (b: PreparedUser[] | null) => this.waiting.shift()?.resolve(b));
+    this.worker.on('message', (b: PreparedBatch | null) => this.waiting.shift()?.resolve(b));
     this.worker.on('error', failAll);
     this.worker.on('exit', (code) => failAll(new Error(`demo worker exited (code ${code})`)));
   }
 
-  async *batches(o: DemoBatchOptions): AsyncGenerator<PreparedUser[]> {
+  async *batches(o: DemoBatchOptions): AsyncGenerator<PreparedBatch> {
     this.worker.postMessage({ start: o });
     const request = () =>
-      new Promise<PreparedUser[] | null>((resolve, reject) => {
+      new Promise<PreparedBatch | null>((resolve, reject) => {
         this.waiting.push({ resolve, reject });
         this.worker.postMessage('next');
       });
@@ -203,16 +206,15 @@ export class DemoService {
       anchorMs: Math.floor(nowMs / DAY_MS) * DAY_MS,
       nowMs,
       ...BATCH,
+      dialect: this.d.dialect,
     };
     const stats = { accounts: 0, transactions: 0, positions: 0 };
-    // transaction ids are minted in write order, so the id index grows at its end
-    const newId = monotonicUuidv7(randomPool());
     let written = 0;
     const pending = new PendingTrades();
     await this.d.bulkLoad(async (transact) => {
       for await (const batch of worker ? worker.batches(options) : demoBatches(options)) {
-        await this.write(transact, batch, nowMs, newId, stats, pending, pendingTradesMax);
-        written += batch.length;
+        await this.write(transact, batch, nowMs, stats, pending, pendingTradesMax);
+        written += batch.users.length;
         onProgress?.({ users: written, totalUsers: users, transactions: stats.transactions, totalTransactions: users * perUser, seconds: (performance.now() - started) / 1000 });
       }
       if (pending.size) await transact((ex) => this.d.ledger.applyPendingTrades(ex, pending));
@@ -236,48 +238,44 @@ export class DemoService {
     return this.generate(o);
   }
 
-  /** Writes a batch of users in one database transaction, through the repositories and the ledger. */
+  /**
+   * Writes a batch of users in one database transaction, through the repositories and the ledger
+   * (`upsertRows`: the batch's transactions come as the rows `ledgerRows` built in the generator).
+   */
   private async write(
     transact: <U>(work: (ex: Executor) => Promise<U>) => Promise<U>,
-    batch: PreparedUser[],
-    nowMs: number, newId: (ms: number) => string, stats: { accounts: number; transactions: number; positions: number }, pending: PendingTrades, pendingMax: number): Promise<void> {
+    batch: PreparedBatch,
+    nowMs: number,
+    stats: { accounts: number; transactions: number; positions: number },
+    pending: PendingTrades,
+    pendingMax: number,
+  ): Promise<void> {
     const nowIso = isoOf(nowMs);
     // sandbox API keys are sealed like real credentials (AAD = the account id)
-    const accounts: NewAccount[] = batch.flatMap((b) =>
+    const accounts: NewAccount[] = batch.users.flatMap((b) =>
       b.accounts.map((a) => ({ ...a.row, credentials_enc: a.credentials ? this.d.envelope.seal(JSON.stringify(a.credentials), a.row.id) : null })),
     );
     await transact(async (ex) => {
       // users with all their accounts: their stats counters are added from these rows, without reads
       await this.d.users.create(
-        batch.map((b) => b.user),
+        batch.users.map((b) => b.user),
         ex,
         accounts,
       );
       await this.d.consents.create(
-        batch.map((b) => b.consent),
+        batch.users.map((b) => b.consent),
         ex,
       );
-      const ledgers = batch.flatMap((b) => b.ledgers);
-      await this.d.ledger.upsertTransactionsOf(
-        ex,
-        ledgers.map((l) => ({ scope: l.scope, records: l.transactions })),
-        nowIso,
-        () => newId(Date.now()),
-        pending,
-      );
+      await this.d.ledger.upsertRows(ex, batch.ledger, pending);
       if (pending.size >= pendingMax) await this.d.ledger.applyPendingTrades(ex, pending);
       await this.d.ledger.replacePositionsOf(
         ex,
-        ledgers.map((l) => ({ scope: l.scope, positions: l.positions })),
+        batch.users.flatMap((b) => b.ledgers.map((l) => ({ scope: l.scope, positions: l.positions }))),
         nowIso,
       );
     });
-    for (const b of batch) {
-      for (const l of b.ledgers) {
-        stats.transactions += l.transactions.length;
-        stats.positions += l.positions.length;
-      }
-    }
+    for (const n of batch.counts) stats.transactions += n;
+    for (const b of batch.users) for (const l of b.ledgers) stats.positions += l.positions.length;
     stats.accounts += accounts.length;
   }
 }
