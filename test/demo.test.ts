@@ -61,16 +61,53 @@ describe('demo generator', () => {
     it('optimize() gives a database without planner statistics (grown by syncs alone) its statistics on SQLite', async () => {
       const t = env();
       await t.deps.services.demo.generate({ users: 2, seed: 'optimize', transactionsPerUser: 20 });
-      if (t.dialect !== 'sqlite') {
-        await t.deps.dbh.optimize(); // nothing to do: autovacuum analyzes
-        return;
-      }
+      if (t.dialect !== 'sqlite') return;
       const db = t.deps.ctx.db;
       await sql`delete from sqlite_stat1`.execute(db);
       const stats = async () => Number((await sql<{ n: number }>`select count(*) as n from sqlite_stat1 where tbl = 'transactions'`.execute(db)).rows[0]!.n);
       expect(await stats()).toBe(0);
       await t.deps.dbh.optimize();
       expect(await stats()).toBeGreaterThan(0);
+    });
+
+    it('optimize() analyzes the PostgreSQL tables changed past autovacuum\'s threshold when autovacuum is off', async () => {
+      const t = env();
+      if (t.dialect !== 'postgres') return;
+      const db = t.deps.ctx.db;
+      const r = await t.deps.services.demo.generate({ users: 5, seed: 'optimize-pg', transactionsPerUser: 40 });
+      // table statistics reach pg_stat_user_tables a moment after the commits that change them
+      const stat = async () =>
+        (
+          await sql<{ changed: number; threshold: number; analyzes: number; autovacuum: string }>`
+            select n_mod_since_analyze::float8 as changed, analyze_count::float8 as analyzes,
+              current_setting('autovacuum_analyze_threshold')::float8 + current_setting('autovacuum_analyze_scale_factor')::float8 * n_live_tup as threshold,
+              current_setting('autovacuum') as autovacuum
+            from pg_stat_user_tables where schemaname = current_schema() and relname = 'transactions'`.execute(db)
+        ).rows[0]!;
+      const until = async (ok: (s: Awaited<ReturnType<typeof stat>>) => boolean) => {
+        for (let i = 0; i < 100 && !ok(await stat()); i++) await new Promise((res) => setTimeout(res, 100));
+        return stat();
+      };
+      // a sync's kind of change, past the threshold: every transaction of the enterprise rewritten
+      let before = await stat();
+      for (let i = 0; i < 200 && before.changed <= before.threshold; i++) {
+        await sql`update transactions set description = description where enterprise_id = ${r.enterprise_id}`.execute(db);
+        before = await until((s) => s.changed > before.changed);
+      }
+      expect(before.changed).toBeGreaterThan(before.threshold);
+      await t.deps.dbh.optimize();
+      if (before.autovacuum === 'on') {
+        // autovacuum's business: optimize() analyzes nothing itself
+        expect((await stat()).analyzes).toBe(before.analyzes);
+        return;
+      }
+      const after = await until((s) => s.analyzes > before.analyzes);
+      expect(after.analyzes).toBe(before.analyzes + 1);
+      expect(after.changed).toBeLessThanOrEqual(after.threshold);
+      // nothing changed since: a second call analyzes nothing
+      await t.deps.dbh.optimize();
+      await new Promise((res) => setTimeout(res, 300));
+      expect((await stat()).analyzes).toBe(after.analyzes);
     });
 
     it('same seed, same content; another seed, other content; new ids each time', async () => {
