@@ -46,6 +46,8 @@ describe('demo generation in a worker thread', () => {
       const out = JSON.parse(r.stdout) as { enterprise_id: string; users: number };
       expect(out.users).toBe(3);
       expect(r.stderr).toMatch(/demo: 180 transactions in/);
+      // the bundled CLI (scripts/bundle-server.mjs) finds its worker
+      expect(r.stderr).toMatch(/generated in a worker thread/);
       // the same seed on the same run day (the system clock, as the child used), in-thread
       const local = createContainer(t.config, { dbHandle: t.deps.dbh });
       const mine = await local.services.demo.generate({ users: 3, transactionsPerUser: 60, seed: 'worker' });

@@ -75,7 +75,11 @@ describe('tortie serve start-up', () => {
     expect(await exited).toBe(0);
     const loaded = readFileSync(moduleLog, 'utf8').split('\n').filter(Boolean);
     // the log sees both kinds of module: the server's own ES modules and its CommonJS dependencies
-    expect(loaded.some((m) => m.endsWith('/dist/http/app.js'))).toBe(true);
+    expect(loaded.some((m) => m.endsWith('/dist/main.js'))).toBe(true);
+    // the server's own code loads as one bundle and the chunks it shares with the demo's worker
+    // (scripts/bundle-server.mjs): none of the ~180 modules tsc writes, one by one
+    const own = loaded.filter((m) => m.includes('/dist/') && !m.includes('/node_modules/'));
+    expect(own.filter((m) => !/[/\\]dist[/\\](main\.js|chunks[/\\][^/\\]+\.js)$/.test(m))).toEqual([]);
     expect(loaded.some((m) => /[/\\]node_modules[/\\]fastify[/\\]fastify\.js$/.test(m))).toBe(true);
     expect([...new Set(loaded.flatMap((m) => CONNECTOR_LIBRARIES.exec(m)?.[1] ?? []))]).toEqual([]);
   });

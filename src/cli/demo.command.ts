@@ -58,7 +58,7 @@ export const demoCommand: Command = {
       const s = r.stats;
       ctx.io.stderr(
         `demo: ${s.transactions.toLocaleString('en-US')} transactions in ${s.seconds.toFixed(2)} s (${Math.round(s.transactionsPerSecond).toLocaleString('en-US')}/s); ` +
-          `${users} users, ${s.accounts} accounts, ${s.positions} positions\n`,
+          `${users} users, ${s.accounts} accounts, ${s.positions} positions; generated ${s.worker ? 'in a worker thread' : 'in-thread'}\n`,
       );
       return { enterprise_id: r.enterprise_id, client_id: r.client_id, client_secret: r.client_secret, users: r.users };
     });

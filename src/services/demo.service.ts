@@ -26,6 +26,7 @@ import type { CryptoEnvelope } from '../lib/crypto-envelope.js';
 import type { Clock } from '../lib/clock.js';
 import { DAY_MS, isoOf } from '../lib/clock.js';
 import { AppError } from '../domain/errors.js';
+import { COMPILED, ROOT_URL } from '../lib/paths.js';
 import { ensureSyntheticPrices } from '../prices/synthetic-prices.js';
 import { demoBatches, type DemoBatchOptions, type PreparedBatch } from './demo-prepare.js';
 
@@ -114,8 +115,11 @@ const BATCH = { maxTransactions: 1_500, maxUsers: 200 } as const;
  */
 const PENDING_TRADES_MAX = 1_000_000;
 
-/** The compiled worker beside this module; absent when running from TypeScript sources (tests). */
-const WORKER_URL = new URL('./demo-worker.js', import.meta.url);
+/**
+ * The compiled worker (dist/services/demo-worker.js, bundled or not); none when running from
+ * TypeScript sources (tests), which generate in-thread.
+ */
+const WORKER_URL = COMPILED ? new URL('dist/services/demo-worker.js', ROOT_URL) : null;
 
 /**
  * The generator in a worker thread. It is started first, so its start-up (loading modules) overlaps
@@ -124,10 +128,11 @@ const WORKER_URL = new URL('./demo-worker.js', import.meta.url);
  * it whatever happens).
  */
 class DemoWorker {
-  private readonly worker = new Worker(WORKER_URL);
+  private readonly worker: Worker;
   private readonly waiting: { resolve: (b: PreparedBatch | null) => void; reject: (e: Error) => void }[] = [];
 
-  constructor() {
+  constructor(url: URL) {
+    this.worker = new Worker(url);
     const failAll = (e: Error) => {
       for (const w of this.waiting.splice(0)) w.reject(e);
     };
@@ -174,7 +179,7 @@ export class DemoService {
       throw AppError.badRequest('transactions_per_user', `transactions per user must be an integer from 0 to ${DEMO_LIMITS.transactionsPerUser}`);
     }
 
-    const worker = existsSync(fileURLToPath(WORKER_URL)) ? new DemoWorker() : null;
+    const worker = WORKER_URL && existsSync(fileURLToPath(WORKER_URL)) ? new DemoWorker(WORKER_URL) : null;
     try {
       return await this.generateWith(worker, users, perUser, seed, o.baseCurrency, o.onProgress, o.pendingTradesMax ?? PENDING_TRADES_MAX);
     } finally {

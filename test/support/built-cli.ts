@@ -1,6 +1,6 @@
 /**
- * The compiled CLI for tests that run `tortie` as a real child process. `npm test` compiles first;
- * a lone run of such a test file compiles when dist/ is older than src/.
+ * The compiled CLI for tests that run `tortie` as a real child process. `npm test` builds first;
+ * a lone run of such a test file builds (compiles and bundles) when dist/ is older than src/.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -27,4 +27,6 @@ export function ensureBuilt(): void {
     // type errors elsewhere in the tree still emit JavaScript; the typecheck is CI's job
   }
   if (!existsSync(MAIN)) throw new Error('dist/main.js was not built');
+  // the rest of `npm run build:server`: what `tortie` runs is the bundle
+  for (const script of ['bundle-esm-deps.mjs', 'bundle-server.mjs']) execFileSync(process.execPath, [join(ROOT, 'scripts', script)], { stdio: 'pipe' });
 }

@@ -7,9 +7,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyReply } from 'fastify';
+import { ROOT_URL } from '../../lib/paths.js';
 
-/** `connect/dist` relative to this file, from `src/http/connect` and from `dist/http/connect` alike. */
-export const CONNECT_DIST = fileURLToPath(new URL('../../../connect/dist/', import.meta.url));
+/** `connect/dist` of the installation, whether the server runs from src/, dist/ or its bundle. */
+export const CONNECT_DIST = fileURLToPath(new URL('connect/dist/', ROOT_URL));
 
 export const CONNECT_CSP = [
   "default-src 'none'",
