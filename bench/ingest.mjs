@@ -12,7 +12,7 @@ import { CompiledQuery, sql } from 'kysely';
 const DAY = 86_400_000;
 
 /**
- * @param m   the dist modules { createContainer, demoBatches, randomPool, uuidv7 }
+ * @param m   the dist modules { createContainer, demoUserBatches, monotonicUuidv7, randomPool, uuidv7 }
  * @param o   { config, users, transactionsPerUser }
  */
 export async function measureIngestion(m, o) {
@@ -23,8 +23,10 @@ export async function measureIngestion(m, o) {
     const pg = c.dbh.dialect === 'postgres';
     const ent = await c.services.enterprises.create({ name: 'Bench ingestion', demo: true });
     const nowMs = Date.now();
+    const mint = m.monotonicUuidv7(m.randomPool());
+    const random = m.randomPool();
     const batches = [
-      ...m.demoBatches({
+      ...m.demoUserBatches({
         enterpriseId: ent.enterprise_id,
         clientId: ent.client_id,
         seed: 'bench-ingest',
@@ -35,7 +37,8 @@ export async function measureIngestion(m, o) {
         nowMs,
         maxTransactions: 1_500,
         maxUsers: 200,
-      }),
+        dialect: c.dbh.dialect,
+      }, () => mint(Date.now())),
     ];
     // users, consents and accounts first (not timed): the transactions' parents
     for (const b of batches) {
@@ -46,7 +49,6 @@ export async function measureIngestion(m, o) {
       });
     }
     const nowIso = new Date(nowMs).toISOString();
-    const random = m.randomPool();
     let count = 0;
     const batchSizes = [];
     const t0 = performance.now();

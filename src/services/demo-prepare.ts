@@ -163,26 +163,35 @@ export function batchOf(users: PreparedUser[], o: DemoBatchOptions, newId: () =>
   return { users: users.map((u) => ({ ...u, ledgers: u.ledgers.map((l) => ({ ...l, transactions: [] })) })), ledger, counts };
 }
 
-/** The demo's users in batches, in plan order. */
-export function* demoBatches(o: DemoBatchOptions): Generator<PreparedBatch> {
+/**
+ * The demo's users in batches, in plan order, with their transactions as records (as a connector
+ * would hand them to a sync: the benchmark's ingestion scenario writes them so). A batch closes at
+ * `maxTransactions` transactions or `maxUsers` users; ids come from `newId`.
+ */
+export function* demoUserBatches(o: DemoBatchOptions, newId: () => string): Generator<PreparedUser[]> {
   let batch: PreparedUser[] = [];
   let transactions = 0;
   // the first batches are small, so the writer starts early; later ones grow to `maxTransactions`
   let limit = Math.min(o.maxTransactions, 300);
-  // ids minted in write order: the indexes keyed by user or account (a user's transactions and
-  // positions, an account's records) then grow at their ends instead of taking a page per row
-  // anywhere in them — which at ten million transactions was most of the load's writes
-  const mint = monotonicUuidv7(randomPool());
-  const newId = () => mint(Date.now());
   for (const plan of planUsers({ seed: o.seed, users: o.users, anchorMs: o.anchorMs })) {
     batch.push(prepareDemoUser(plan, o, newId));
     transactions += o.transactionsPerUser;
     if (transactions >= limit || batch.length >= o.maxUsers) {
       limit = Math.min(o.maxTransactions, limit * 2);
-      yield batchOf(batch, o, newId);
+      yield batch;
       batch = [];
       transactions = 0;
     }
   }
-  if (batch.length) yield batchOf(batch, o, newId);
+  if (batch.length) yield batch;
+}
+
+/** The demo's batches as the writer receives them (`batchOf`), in plan order. */
+export function* demoBatches(o: DemoBatchOptions): Generator<PreparedBatch> {
+  // ids minted in write order: the indexes keyed by user or account (a user's transactions and
+  // positions, an account's records) then grow at their ends instead of taking a page per row
+  // anywhere in them — which at ten million transactions was most of the load's writes
+  const mint = monotonicUuidv7(randomPool());
+  const newId = () => mint(Date.now());
+  for (const users of demoUserBatches(o, newId)) yield batchOf(users, o, newId);
 }
