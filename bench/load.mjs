@@ -3,11 +3,15 @@
 //   in  { url, headers, duration, connections, mode?: 'autocannon' | 'sequential' }
 //   out { ok: true, result } | { ok: false, error }
 //
-// autocannon: throughput under load (its latencies are whole milliseconds).
+// autocannon: throughput under load (its latencies are whole milliseconds), after 2 s of the same
+// load not measured.
 // sequential: one keep-alive connection, one request at a time, each timed to the microsecond from
 // writing the request to the last byte of the answer — the latency of a request, not of a queue.
 import autocannon from 'autocannon';
 import http from 'node:http';
+
+/** Load before each autocannon measurement, not counted. */
+const WARM_UP_SECONDS = 2;
 
 function quantile(sorted, q) {
   if (!sorted.length) return null;
@@ -64,7 +68,11 @@ process.once('message', async (o) => {
     let result;
     if (o.mode === 'sequential') result = await sequential(o);
     else {
-      const r = await autocannon({ url: o.url, headers: o.headers, duration: o.duration, connections: o.connections, pipelining: 1, timeout: 30 });
+      const options = { url: o.url, headers: o.headers, connections: o.connections, pipelining: 1, timeout: 30 };
+      // warm-up, not measured: the route's first-use compilation and the JIT's work on its code
+      // would otherwise count against whichever scenario runs first on a new server
+      await autocannon({ ...options, duration: WARM_UP_SECONDS });
+      const r = await autocannon({ ...options, duration: o.duration });
       result = {
         p50: r.latency.p50,
         p99: r.latency.p99,

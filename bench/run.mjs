@@ -294,6 +294,10 @@ async function benchDialect(dialect) {
         const usersDeep = await run('users_deep_page', deepPath);
         usersDeep.page = deepIndex + 1;
         usersDeep.pages = pages;
+        // the latency of one request at a time, timed to the microsecond (autocannon's are whole
+        // milliseconds, and a kept page takes a fraction of one): what the deep-page target compares
+        await run('users_first_page_sequential', '/enterprise/v2/users/all?limit=100', DURATION, 1, 'sequential');
+        Object.assign(await run('users_deep_page_sequential', deepPath, DURATION, 1, 'sequential'), { page: deepIndex + 1, pages });
         const bare = await run('bare_route_same_bytes', '/bench/bare');
         bare.bytes = Buffer.byteLength(first.text);
       }
@@ -478,9 +482,14 @@ function targets(r) {
   const s = r.scenarios;
   const t = [];
   const add = (name, value, op, limit, detail) => t.push({ name, value, target: `${op} ${limit}`, pass: op === '≤' ? value <= limit : op === '<' ? value < limit : value >= limit, detail });
+  if (s.users_first_page_sequential) {
+    // one request at a time, timed to the microsecond: autocannon's latencies are whole
+    // milliseconds, and its mean under load counts mostly which requests crossed 1 ms
+    const deep = s.users_deep_page_sequential;
+    const first = s.users_first_page_sequential;
+    add('users/all deep page p50 ÷ first page p50 (one request at a time)', deep.p50 / first.p50, '≤', 1.2, `${ms(deep.p50)} ms vs ${ms(first.p50)} ms, p99 ${ms(deep.p99)} vs ${ms(first.p99)} ms (page ${deep.page} of ${deep.pages}); under load, means ${ms(s.users_deep_page.mean)} vs ${ms(s.users_first_page.mean)} ms`);
+  }
   if (s.users_first_page) {
-    // means: autocannon's percentiles are whole milliseconds, and a page under 1 ms made the p50 ratio 0/0
-    add('users/all deep page mean latency ÷ first page mean latency', s.users_deep_page.mean / s.users_first_page.mean, '≤', 1.2, `${ms(s.users_deep_page.mean)} ms vs ${ms(s.users_first_page.mean)} ms mean, p50 ${ms(s.users_deep_page.p50)} vs ${ms(s.users_first_page.p50)} ms (page ${s.users_deep_page.page} of ${s.users_deep_page.pages})`);
     add('users/all throughput ÷ bare route throughput', s.users_first_page.rps / s.bare_route_same_bytes.rps, '≥', 0.5, `${s.users_first_page.rps.toFixed(0)} vs ${s.bare_route_same_bytes.rps.toFixed(0)} req/s`);
   }
   if (s.transactions_window_sequential) {

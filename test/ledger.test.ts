@@ -4,7 +4,7 @@
  * movement index, minimal decimals, and price series inserts that never overwrite.
  */
 import { describe, expect, it } from 'vitest';
-import { forEachDialect } from './support/harness.js';
+import { forEachDialect, type TestEnv } from './support/harness.js';
 import { seedAccount, seedUser, tx } from './support/seed.js';
 import type { TransactionRecord } from '../src/domain/records.js';
 import { normalize } from '../src/lib/decimal.js';
@@ -27,6 +27,20 @@ function record(i: number, over: Partial<TransactionRecord> = {}): TransactionRe
     ],
     ...over,
   });
+}
+
+/** Two enterprises, each with a user of two accounts (sandbox-exchange, coinbase): writes to compare. */
+async function twoEnterprises(env: () => TestEnv) {
+  const { deps } = env();
+  return Promise.all(
+    [0, 1].map(async () => {
+      const e = await env().newEnterprise();
+      const userId = await seedUser(deps, e.enterpriseId);
+      const a = await seedAccount(deps, e.enterpriseId, userId);
+      const b = await seedAccount(deps, e.enterpriseId, userId, { providerId: 'coinbase' });
+      return { e, scopes: [{ enterpriseId: e.enterpriseId, userId, accountId: a, providerId: 'sandbox-exchange' }, { enterpriseId: e.enterpriseId, userId, accountId: b, providerId: 'coinbase' }] };
+    }),
+  );
 }
 
 describe('ledger repository', () => {
@@ -81,13 +95,7 @@ describe('ledger repository', () => {
       const db = deps.ctx.db;
       const ledger = deps.repos.ledger;
       // two enterprises, each with a user of two accounts: one account already has history
-      const setups = await Promise.all([0, 1].map(async () => {
-        const e = await env().newEnterprise();
-        const userId = await seedUser(deps, e.enterpriseId);
-        const a = await seedAccount(deps, e.enterpriseId, userId);
-        const b = await seedAccount(deps, e.enterpriseId, userId, { providerId: 'coinbase' });
-        return { e, scopes: [{ enterpriseId: e.enterpriseId, userId, accountId: a, providerId: 'sandbox-exchange' }, { enterpriseId: e.enterpriseId, userId, accountId: b, providerId: 'coinbase' }] };
-      }));
+      const setups = await twoEnterprises(env);
       const [one, many] = setups as [(typeof setups)[number], (typeof setups)[number]];
       const stored = Array.from({ length: 30 }, (_, i) => record(i));
       const next = [...stored.slice(0, 10), record(3, { description: 'changed' }), ...Array.from({ length: 1200 }, (_, i) => record(100 + i))];
@@ -143,13 +151,7 @@ describe('ledger repository', () => {
             raw: { note: awkward[(i + 1) % awkward.length], nested: { list: [1, '2', null] } },
           }),
         );
-      const setups = await Promise.all([0, 1].map(async () => {
-        const e = await env().newEnterprise();
-        const userId = await seedUser(deps, e.enterpriseId);
-        const a = await seedAccount(deps, e.enterpriseId, userId);
-        const b = await seedAccount(deps, e.enterpriseId, userId, { providerId: 'coinbase' });
-        return { e, scopes: [{ enterpriseId: e.enterpriseId, userId, accountId: a, providerId: 'sandbox-exchange' }, { enterpriseId: e.enterpriseId, userId, accountId: b, providerId: 'coinbase' }] };
-      }));
+      const setups = await twoEnterprises(env);
       const [plain, encoded] = setups as [(typeof setups)[number], (typeof setups)[number]];
       const newId = (r: TransactionRecord) => uuidv7(Date.parse(r.timestamp));
       const write = (s: (typeof setups)[number], records: TransactionRecord[][], encode: boolean) => {
