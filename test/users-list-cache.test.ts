@@ -171,24 +171,24 @@ describe('Users list versions known between writes', () => {
 describe('RenderedPages', () => {
   it('drops an enterprise’s pages of an older version and keeps within its size', () => {
     const pages = new RenderedPages(100);
-    pages.set('e1', '1', '/a', 'x'.repeat(20));
-    pages.set('e1', '1', '/b', 'y'.repeat(20));
-    pages.set('e2', '7', '/a', 'z'.repeat(20));
-    expect(pages.get('e1', '1', '/a')).toBe('x'.repeat(20));
-    expect(pages.get('e2', '7', '/a')).toBe('z'.repeat(20));
+    pages.set('e1', '1', '/a', Buffer.from('x'.repeat(20)));
+    pages.set('e1', '1', '/b', Buffer.from('y'.repeat(20)));
+    pages.set('e2', '7', '/a', Buffer.from('z'.repeat(20)));
+    expect(pages.get('e1', '1', '/a')).toEqual(Buffer.from('x'.repeat(20)));
+    expect(pages.get('e2', '7', '/a')).toEqual(Buffer.from('z'.repeat(20)));
     expect(pages.size).toBe(60);
     // a newer version: every page of e1 goes, e2 stays
     expect(pages.get('e1', '2', '/a')).toBeUndefined();
     expect(pages.get('e1', '1', '/b')).toBeUndefined();
     expect(pages.size).toBe(20);
     // least recently used leave first beyond the bound; a page over a quarter of it is not kept
-    pages.set('e3', '1', '/1', 'a'.repeat(25));
+    pages.set('e3', '1', '/1', Buffer.from('a'.repeat(25)));
     pages.get('e2', '7', '/a');
-    pages.set('e3', '1', '/2', 'b'.repeat(25));
-    pages.set('e3', '1', '/3', 'c'.repeat(25));
+    pages.set('e3', '1', '/2', Buffer.from('b'.repeat(25)));
+    pages.set('e3', '1', '/3', Buffer.from('c'.repeat(25)));
     expect(pages.size).toBeLessThanOrEqual(100);
-    expect(pages.get('e2', '7', '/a')).toBe('z'.repeat(20));
-    pages.set('e3', '1', '/big', 'd'.repeat(26));
+    expect(pages.get('e2', '7', '/a')).toEqual(Buffer.from('z'.repeat(20)));
+    pages.set('e3', '1', '/big', Buffer.from('d'.repeat(26)));
     expect(pages.get('e3', '1', '/big')).toBeUndefined();
   });
 });

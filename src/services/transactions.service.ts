@@ -42,12 +42,12 @@ export class TransactionsService {
   }
 
   /**
-   * A rendered Transactions list page, served from memory while the enterprise's transactions
+   * A rendered Transactions list page, as the bytes sent: served from memory while the enterprise's transactions
    * version is the one it was rendered at (see UsersService.listPage); `key` names the page
    * completely (path and query). Refused requests are never kept.
    */
-  async allPageText(enterpriseId: string, key: string, render: () => Promise<JsonText>): Promise<JsonText> {
-    return (await this.pages.through(enterpriseId, () => this.transactions.version(enterpriseId), key, render)) as JsonText;
+  async allPageBytes(enterpriseId: string, key: string, render: () => Promise<JsonText>): Promise<Buffer> {
+    return this.pages.through(enterpriseId, () => this.transactions.version(enterpriseId), key, render);
   }
 
   private async userPage<T>(enterpriseId: string, userId: string, r: TransactionListRequest, map: (row: TransactionRow) => T): Promise<Page<T> & { errors: ErrorItem[] }> {

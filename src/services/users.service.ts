@@ -49,13 +49,13 @@ export class UsersService {
   }
 
   /**
-   * A rendered Users list page: served from memory while the enterprise's users version is the one
+   * A rendered Users list page, as the bytes sent: served from memory while the enterprise's users version is the one
    * it was rendered at, else rendered by `render` (from `listJson`) and kept. `key` names the page
    * completely (the request's path and query: the page, its filters and its `next_uri`). A request
    * `render` refuses (a bad cursor) is never kept.
    */
-  async listPage(enterpriseId: string, key: string, render: () => Promise<JsonText>): Promise<JsonText> {
-    return (await this.pages.through(enterpriseId, () => this.users.version(enterpriseId), key, render)) as JsonText;
+  async listPage(enterpriseId: string, key: string, render: () => Promise<JsonText>): Promise<Buffer> {
+    return this.pages.through(enterpriseId, () => this.users.version(enterpriseId), key, render);
   }
 
   /** Search users: every filter combined with AND, in pagination-id order. */

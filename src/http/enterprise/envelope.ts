@@ -34,7 +34,7 @@ export function listEnvelopeJson(request: FastifyRequest, filters: readonly stri
 }
 
 /** Sends JSON text as it is (Fastify serializes only objects), with the status of `partial` when `errors` is given. */
-export function sendJson(reply: FastifyReply, body: JsonText, errors: readonly ErrorItem[] = []): FastifyReply {
+export function sendJson(reply: FastifyReply, body: JsonText | Buffer, errors: readonly ErrorItem[] = []): FastifyReply {
   return reply
     .status(errors.length ? 206 : 200)
     .type('application/json; charset=utf-8')

@@ -30,7 +30,7 @@ export function transactionsRoutes(deps: Container): FastifyPluginAsync {
       // following from the path and query alone. Pages further on are rendered each time: a walk
       // visits each once, and keeping them (~90 KB each) only churned the heap (server RSS 434 MB
       // walking all 100,000 pages at 10M).
-      return sendJson(reply, req.query.cursor === undefined ? await transactions.allPageText(enterpriseId, req.url, render) : await render());
+      return sendJson(reply, req.query.cursor === undefined ? await transactions.allPageBytes(enterpriseId, req.url, render) : await render());
     });
   };
 }
