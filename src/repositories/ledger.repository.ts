@@ -4,7 +4,7 @@
  * run it inside one database transaction per account batch.
  */
 import { sql, type Insertable, type SqlBool } from 'kysely';
-import type { TransactionsTable } from '../db/schema.js';
+import type { TransactionsTable, TransactionMovementsTable } from '../db/schema.js';
 import type { AccountScope, PositionRecord, TransactionRecord } from '../domain/records.js';
 import { normalize } from '../lib/decimal.js';
 import { chunks, type DbContext, type Executor } from './db-context.js';
@@ -19,6 +19,9 @@ export interface UpsertResult {
 }
 
 type TransactionRow = Insertable<TransactionsTable>;
+// the pure row builder (ledger-rows.ts) knows no schema: its column lists are checked against it here
+TRANSACTION_COLUMNS satisfies readonly (keyof TransactionRow)[];
+MOVEMENT_COLUMNS satisfies readonly (keyof Insertable<TransactionMovementsTable>)[];
 
 /**
  * Columns an upsert of a known fingerprint overwrites. Identity, scope and `created_at` stay; so
