@@ -69,17 +69,16 @@ function movementJson(m: MovementRecord, currency: string) {
 }
 
 /**
- * The rows of `accounts`' records (each account listed once; a fingerprint seen twice in one
- * account's records: the last record wins, as an upsert cannot touch a row twice). `newId` supplies
- * each row's id, used only if the record is not stored yet. Throws on a record whose movements do
- * not fit its type.
+ * The rows of `accounts`' records (each account listed once: `upsertRows` refuses a batch listing one
+ * twice; a fingerprint seen twice in one account's records: the last record wins, as an upsert cannot
+ * touch a row twice). `newId` supplies each row's id, used only if the record is not stored yet.
+ * Throws on a record whose movements do not fit its type.
  */
 export function ledgerRows(
   accounts: readonly { scope: AccountScope; records: readonly TransactionRecord[] }[],
   nowIso: string,
   newId: (r: TransactionRecord) => string,
 ): LedgerRows {
-  if (new Set(accounts.map((a) => a.scope.accountId)).size !== accounts.length) throw new Error('upsertTransactionsOf: an account is listed twice');
   const out: LedgerRows = { scopes: accounts.map((a) => a.scope), rows: [], movements: [], movementStart: [], trades: [] };
   for (const { scope, records } of accounts) {
     for (const r of new Map(records.map((x) => [x.fingerprint, x])).values()) {
@@ -101,14 +100,16 @@ export function ledgerRows(
         null, nowIso, nowIso,
       ]);
       out.movementStart.push(out.movements.length);
-      const isTrade = TRADE_SET.has(r.type) && r.status === 'confirmed' && !r.is_internal_transfer ? 1 : 0;
+      // a confirmed trade type: it counts in the trade aggregates unless an internal transfer (or its user is inactive)
+      const candidate = TRADE_SET.has(r.type) && r.status === 'confirmed';
+      const isTrade = candidate && !r.is_internal_transfer ? 1 : 0;
       const push = (side: string, m: MovementRecord) =>
         out.movements.push([scope.accountId, r.fingerprint, scope.enterpriseId, scope.userId, m.asset_id, m.asset_symbol.toLowerCase(), side, m.quantity, m.value, r.timestamp, isTrade]);
       for (const m of inputs) push('in', m);
       for (const m of outputs) push('out', m);
       for (const m of fees) push('fee', m);
       out.trades.push(
-        TRADE_SET.has(r.type) && r.status === 'confirmed'
+        candidate
           ? { user_id: scope.userId, timestamp: r.timestamp, type: r.type, status: r.status, is_internal_transfer: internal, moves: [...inputs, ...outputs].map((m) => ({ asset_id: m.asset_id, value: m.value })) }
           : null,
       );

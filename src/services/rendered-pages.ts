@@ -1,11 +1,11 @@
 /**
  * Rendered response bodies kept in memory as the bytes sent (UTF-8, encoded once when kept: sending
- * a 13 KB string costs Node about what the rest of the request does — the bench's bare route sent
- * as a string ran at 10,500 req/s instead of 24,000), each valid while its enterprise's data
- * version is the one it was rendered at (issue #5: Users list against a bare route serving the same bytes). The
- * caller reads the version from the database on every request — the version is bumped in the same
- * transaction as every write it covers (migration 0070's triggers for users), so a page is never
- * served after a change it does not show, whichever process made the change.
+ * a 13 KB string cost Node about what the rest of the request did — the bench's bare route sent as
+ * a string ran at 10,500 req/s instead of 24,000), each valid while its enterprise's data version is
+ * the one it was rendered at (issue #5: Users list against a bare route serving the same bytes).
+ * The caller passes the version (KnownVersions: read again only after a write may have changed it);
+ * the version is bumped in the same transaction as every write it covers (migration 0070's triggers
+ * for users), so a page is never served after a change it does not show.
  *
  * Bounded: least recently used pages leave first once the pages exceed `maxBytes` in all; an
  * enterprise's pages of an older version are dropped when a newer version is seen.
